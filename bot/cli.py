@@ -1,0 +1,251 @@
+"""The ``meshbot`` command line.
+
+Exit status, for scripts:
+  0  answered / valid
+  1  the knowledge base is invalid (each problem printed as ``file:line: message``)
+  2  usage error, or a question that cannot be searched
+  3  no confident answer, or nothing found by that name
+  4  the search index cannot be built or opened
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from typing import Any
+
+from bot.settings import Settings
+from knowledge.base import load
+from knowledge.comparisons import find_comparison
+from knowledge.errors import IndexUnavailable, InvalidKnowledgeBase, InvalidQuestion
+from knowledge.index import build_index, ensure_index
+from knowledge.library import Library, open_library
+from knowledge.search import Answer
+
+OK, INVALID_KB, USAGE, NOT_FOUND, UNAVAILABLE = 0, 1, 2, 3, 4
+
+EXIT_CODES = """\
+exit status:
+  0  answered / valid        3  no confident answer / not found
+  1  invalid knowledge base  4  search index cannot be built or opened
+  2  usage error or unusable question"""
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def _print_answer(answer: Answer) -> None:
+    if not answer.answered:
+        print(f"No confident answer to: {answer.question}")
+        if answer.suggestions:
+            print("\nClosest topics:")
+            for s in answer.suggestions:
+                print(f"  - {s.title}  [{s.id}]")
+        return
+    for n, hit in enumerate(answer.results):
+        if n == 1:
+            print("\nOther matches:")
+        if n:
+            print(f"  - {hit.title}  [{hit.id}, confidence {hit.score:.2f}]")
+            continue
+        print(f"{hit.title}  [{hit.id}, confidence {hit.score:.2f}]\n")
+        print(hit.answer)
+        print("\nSources:")
+        for source in hit.sources:
+            print(f"  - {source['title']}" + (f" <{source['url']}>" if source["url"] else ""))
+
+
+def _answer_exit(answer: Answer, as_json: bool) -> int:
+    if as_json:
+        _print_json(asdict(answer))
+    else:
+        _print_answer(answer)
+    return OK if answer.answered else NOT_FOUND
+
+
+def cmd_ask(args: argparse.Namespace, library: Library) -> int:
+    answer = library.searcher.search(" ".join(args.question), limit=args.limit)
+    return _answer_exit(answer, args.json)
+
+
+def cmd_pitfall(args: argparse.Namespace, library: Library) -> int:
+    answer = library.searcher.search(
+        " ".join(args.symptom), limit=args.limit, kinds=frozenset({"pitfall"})
+    )
+    return _answer_exit(answer, args.json)
+
+
+def cmd_compare(args: argparse.Namespace, library: Library) -> int:
+    comparisons = list(library.kb.of_kind("comparison"))
+    if not args.subjects:
+        if args.json:
+            _print_json([{"id": c.id, "title": c.title} for c in comparisons])
+        else:
+            for c in comparisons:
+                print(f"{c.id:28} {c.title}")
+        return OK
+    found = find_comparison(library.kb, args.subjects)
+    if found is None:
+        names = ", ".join(c.id for c in comparisons)
+        print(
+            f"No comparison covers {' and '.join(args.subjects)}. Tables: {names}", file=sys.stderr
+        )
+        return NOT_FOUND
+    if args.json:
+        _print_json(found.model_dump(mode="json"))
+        return OK
+    answer = library.searcher.search(found.id, limit=1)
+    print(answer.results[0].answer)
+    return OK
+
+
+def cmd_kb_check(args: argparse.Namespace, settings: Settings) -> int:
+    kb = load(settings.extra_knowledge_dirs)
+    counts: dict[str, int] = {}
+    for located in kb.entries.values():
+        counts[located.kind] = counts.get(located.kind, 0) + 1
+    counts["source"] = len(kb.sources)
+    counts["term"] = len(kb.vocabulary)
+    if args.json:
+        _print_json({"valid": True, "counts": counts})
+    else:
+        print(
+            "knowledge base is valid: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+        )
+    return OK
+
+
+def cmd_kb_build(args: argparse.Namespace, settings: Settings) -> int:
+    started = time.perf_counter()
+    kb = load(settings.extra_knowledge_dirs)
+    if args.force:
+        build_index(kb, settings.index_path)
+        rebuilt = True
+    else:
+        rebuilt = ensure_index(kb, settings.index_path)
+    seconds = time.perf_counter() - started
+    result = {"index": str(settings.index_path), "rebuilt": rebuilt, "seconds": round(seconds, 3)}
+    if args.json:
+        _print_json(result)
+    else:
+        state = "built" if rebuilt else "already current"
+        print(f"{settings.index_path}: {state} in {seconds:.3f} s ({len(kb.entries)} entries)")
+    return OK
+
+
+def cmd_serve(args: argparse.Namespace, library: Library) -> int:
+    import uvicorn
+
+    from bot.api import create_app
+
+    uvicorn.run(create_app(library), host=args.host, port=args.port, log_level="info")
+    return OK
+
+
+def _parser(settings: Settings) -> argparse.ArgumentParser:
+    def command(name: str, summary: str, examples: str) -> argparse.ArgumentParser:
+        epilog = "examples:\n" + textwrap.indent(examples.strip(), "  ") + "\n\n" + EXIT_CODES
+        return sub.add_parser(
+            name,
+            help=summary,
+            description=summary,
+            epilog=epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    parser = argparse.ArgumentParser(
+        prog="meshbot",
+        description="Do you actually need a service mesh? And how to fix the one you run.",
+        epilog='examples:\n  meshbot ask "istio vs linkerd memory"\n'
+        "  meshbot pitfall pods crashloop after injection\n  meshbot compare istio linkerd\n"
+        "  meshbot kb check\n\n" + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = command("serve", "serve the HTTP API", "meshbot serve\nmeshbot serve --port 9000")
+    serve.add_argument("--host", default=settings.host, help="default: %(default)s")
+    serve.add_argument("--port", type=int, default=settings.port, help="default: %(default)s")
+    serve.set_defaults(handler=cmd_serve, needs_library=True)
+
+    ask = command(
+        "ask",
+        "answer a question from the knowledge base",
+        'meshbot ask "how much memory does an envoy sidecar use"\n'
+        "meshbot ask when is a mesh not worth it --json",
+    )
+    ask.add_argument("question", nargs="+", help="the question, quoted or not")
+    pitfall = command(
+        "pitfall",
+        "find the runbook for a symptom or a pitfall code",
+        "meshbot pitfall upstream request timeout\nmeshbot pitfall MESH-P002",
+    )
+    pitfall.add_argument("symptom", nargs="+", help="what you see, or a code such as MESH-P003")
+    for p, handler in ((ask, cmd_ask), (pitfall, cmd_pitfall)):
+        p.add_argument("--limit", type=int, default=5, choices=range(1, 21), metavar="N")
+        p.add_argument("--json", action="store_true", help="print JSON for machines")
+        p.set_defaults(handler=handler, needs_library=True)
+
+    compare = command(
+        "compare",
+        "show a comparison table (no arguments lists them)",
+        "meshbot compare\nmeshbot compare istio linkerd\nmeshbot compare with-mesh without-mesh",
+    )
+    compare.add_argument("subjects", nargs="*", metavar="SUBJECT", help="e.g. istio linkerd")
+    compare.add_argument("--json", action="store_true", help="print JSON for machines")
+    compare.set_defaults(handler=cmd_compare, needs_library=True)
+
+    kb = command("kb", "check or build the knowledge base", "meshbot kb check\nmeshbot kb build")
+    kb_sub = kb.add_subparsers(dest="kb_command", required=True, metavar="ACTION")
+    check = kb_sub.add_parser(
+        "check",
+        help="validate every knowledge file; problems as file:line: message",
+        epilog="example:\n  MESHBOT_KNOWLEDGE_DIRS=./our-runbooks meshbot kb check\n\n"
+        + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument("--json", action="store_true", help="print JSON for machines")
+    check.set_defaults(handler=cmd_kb_check, needs_library=False)
+    build = kb_sub.add_parser(
+        "build",
+        help="build the search index (only if the files changed, unless --force)",
+        epilog="example:\n  meshbot kb build\n"
+        "  sqlite-utils tables ~/.cache/meshbot/knowledge.sqlite\n\n" + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    build.add_argument("--force", action="store_true", help="rebuild even if current")
+    build.add_argument("--json", action="store_true", help="print JSON for machines")
+    build.set_defaults(handler=cmd_kb_build, needs_library=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    settings = Settings()
+    args = _parser(settings).parse_args(argv)
+    handler: Callable[..., int] = args.handler
+    try:
+        if args.needs_library:
+            library = open_library(settings.index_path, settings.extra_knowledge_dirs)
+            return handler(args, library)
+        return handler(args, settings)
+    except InvalidKnowledgeBase as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(error.problems)} problem(s) in the knowledge base", file=sys.stderr)
+        return INVALID_KB
+    except InvalidQuestion as error:
+        print(f"meshbot: {error}", file=sys.stderr)
+        return USAGE
+    except IndexUnavailable as error:
+        print(f"meshbot: {error}", file=sys.stderr)
+        return UNAVAILABLE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""The shape of a data-plane profile: what the cost engine needs to know about each plane."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine.quantities import Figure
+
+DeploymentUnit = Literal["pod", "node", "namespace", "none"]
+
+
+class DataPlaneProfile(BaseModel):
+    """Resource and latency figures for one data plane.
+
+    Each figure is a list of alternatives, one per source, the first being the default.
+    Sources disagree (the article against Istio's own docs, say), and the caller must be
+    able to pick one and see both.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    proxy: str
+    deployment_unit: DeploymentUnit
+    summary: str
+    memory_mb_per_proxy: list[Figure] = Field(min_length=1)
+    vcpu_per_1k_rps: list[Figure] = Field(min_length=1)
+    p99_ms_per_hop: list[Figure] = Field(min_length=1)
+    requirements: list[str] = []
+    features: dict[str, str] = {}
+    keywords: list[str] = []
+    sources: list[str] = Field(min_length=1)

@@ -1,0 +1,130 @@
+"""The SQLite index the search reads: one file, rebuilt only when its inputs change.
+
+Tables (open the file with ``sqlite-utils`` or Datasette to look around):
+
+- ``entries``: one row per entry — id, kind, title, keywords, body, Markdown answer, sources;
+  ``entries_fts`` is its FTS5 index over title, keywords and body (porter stemming).
+- ``words``: every distinct word in the index, for correcting typos.
+- ``synonyms``: the vocabulary, one row per (phrase, canonical term).
+- ``meta``: the content hash the file was built from.
+
+The hash covers the knowledge files *and* this package's code, so a change to how answers are
+rendered rebuilds the index as surely as a change to a YAML file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from knowledge.base import KnowledgeBase
+from knowledge.documents import documents
+from knowledge.errors import IndexUnavailable
+
+WORD = re.compile(r"[^\W_]+")
+_CODE_DIR = Path(__file__).parent
+
+
+def words(text: str) -> list[str]:
+    """Split text the way FTS5's unicode61 tokenizer does, so both sides agree on words."""
+    return WORD.findall(text.lower())
+
+
+def index_digest(kb: KnowledgeBase) -> str:
+    sha = hashlib.sha256(kb.digest.encode())
+    for path in sorted(_CODE_DIR.glob("*.py")):
+        sha.update(path.read_bytes())
+    return sha.hexdigest()
+
+
+def is_current(path: Path, kb: KnowledgeBase) -> bool:
+    if not path.exists():
+        return False
+    db = sqlite_utils.Database(path)
+    try:
+        if "meta" not in db.table_names():
+            return False
+        row = db.execute("select value from meta where key = 'digest'").fetchone()
+        return row is not None and row[0] == index_digest(kb)
+    finally:
+        db.close()
+
+
+def ensure_index(kb: KnowledgeBase, path: Path) -> bool:
+    """Build the index at ``path`` unless it is current; True when it was (re)built."""
+    if is_current(path, kb):
+        return False
+    build_index(kb, path)
+    return True
+
+
+def build_index(kb: KnowledgeBase, path: Path) -> None:
+    """Write the index beside ``path`` and move it into place, so readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.unlink(missing_ok=True)
+    try:
+        _write(kb, partial)
+        os.replace(partial, path)
+    except (OSError, sqlite3.Error) as error:
+        partial.unlink(missing_ok=True)
+        raise IndexUnavailable(f"cannot build the search index at {path}: {error}") from error
+
+
+def _write(kb: KnowledgeBase, path: Path) -> None:
+    db = sqlite_utils.Database(path)
+    try:
+        docs = list(documents(kb))
+        entries = db.table("entries")
+        entries.create(
+            {
+                "id": str,
+                "kind": str,
+                "title": str,
+                "keywords": str,
+                "body": str,
+                "answer": str,
+                "sources": str,
+            },
+            pk="id",
+        )
+        entries.insert_all(
+            (
+                {
+                    "id": d.id,
+                    "kind": d.kind,
+                    "title": d.title,
+                    "keywords": d.keywords,
+                    "body": d.body,
+                    "answer": d.answer,
+                    "sources": json.dumps([{"title": s.title, "url": s.url} for s in d.sources]),
+                }
+                for d in docs
+            ),
+            pk="id",
+        )
+        entries.enable_fts(
+            ["title", "keywords", "body"], tokenize="porter unicode61 remove_diacritics 2"
+        )
+        db.table("synonyms").create({"phrase": str, "term": str}, pk="phrase")
+        db.table("words").create({"word": str}, pk="word")
+        vocabulary = sorted({w for d in docs for w in words(f"{d.title} {d.keywords} {d.body}")})
+        db.table("words").insert_all(({"word": w} for w in vocabulary), pk="word")
+        db.table("synonyms").insert_all(
+            (
+                {"phrase": " ".join(words(synonym)), "term": term.term}
+                for term in kb.vocabulary
+                for synonym in term.synonyms
+            ),
+            pk="phrase",
+            replace=True,
+        )
+        db.table("meta").insert({"key": "digest", "value": index_digest(kb)}, pk="key")
+    finally:
+        db.close()

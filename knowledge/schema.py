@@ -1,0 +1,208 @@
+"""The shape of every knowledge file, one pydantic model per kind.
+
+Models are strict (unknown keys are errors) because a misspelt key in a runbook is a silently
+missing fix. Cross-references between entries (sources, related ids) are checked by the loader,
+which sees all files at once; the models check only what one entry can know about itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+
+from engine.quantities import Quantity
+
+Slug = Field(pattern=r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
+NonEmpty = Field(min_length=1)
+
+
+class Entry(BaseModel):
+    """What every searchable entry has: a stable id, a title and its sources."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = NonEmpty
+    keywords: list[str] = []
+    sources: list[str] = Field(min_length=1)
+
+
+class Source(BaseModel):
+    """A document that a figure or claim comes from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Slug
+    title: str = NonEmpty
+    publisher: str = NonEmpty
+    url: HttpUrl | None = None
+    date: dt.date
+    note: str | None = None
+
+
+class Snippet(BaseModel):
+    """Config or commands to apply, as a runbook would give them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = NonEmpty
+    language: Literal["yaml", "shell", "promql", "json"]
+    content: str = NonEmpty
+
+
+class Affected(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    mesh: str = NonEmpty
+    versions: str = NonEmpty
+
+
+class Pitfall(Entry):
+    """A production failure pattern and its runbook."""
+
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9]*-P\d{3}$")
+    severity: Literal["critical", "high", "medium", "low"]
+    summary: str = NonEmpty
+    symptoms: list[str] = Field(min_length=1)
+    signals: list[str] = Field(
+        min_length=1,
+        description="Exact strings an on-call engineer sees: pod states, errors, metric names.",
+    )
+    affects: list[Affected] = Field(min_length=1)
+    cause: str = NonEmpty
+    fix: list[str] = Field(min_length=1, description="Ordered steps.")
+    config: list[Snippet] = Field(min_length=1)
+    detection: list[str] = Field(min_length=1)
+    verification: list[str] = Field(min_length=1)
+    related: list[str] = []
+
+
+class Column(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Slug
+    label: str = NonEmpty
+    aliases: list[str] = []
+
+
+class Cell(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = NonEmpty
+    source: str = NonEmpty
+    quantity: Quantity | None = None
+
+
+class Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: str = NonEmpty
+    cells: dict[str, Cell]
+
+
+class Comparison(Entry):
+    """A table: rows of a labelled dimension, one sourced cell per column."""
+
+    id: str = Slug
+    summary: str = NonEmpty
+    as_of: dt.date
+    row_header: str = NonEmpty
+    columns: list[Column] = Field(min_length=2)
+    rows: list[Row] = Field(min_length=1)
+    notes: list[str] = []
+
+    @model_validator(mode="after")
+    def _every_row_fills_every_column(self) -> Self:
+        expected = {column.id for column in self.columns}
+        for row in self.rows:
+            if set(row.cells) != expected:
+                missing = sorted(expected - set(row.cells))
+                extra = sorted(set(row.cells) - expected)
+                raise ValueError(
+                    f"row {row.label!r}: cells must match the columns "
+                    f"(missing {missing}, unknown {extra})"
+                )
+        return self
+
+
+class Criterion(Entry):
+    """One of the conditions that, in enough number, justify a mesh."""
+
+    id: str = Slug
+    summary: str = NonEmpty
+    detail: str = NonEmpty
+
+
+class AntiPattern(Entry):
+    """A situation in which a mesh is not justified, and what to do instead."""
+
+    id: str = Slug
+    summary: str = NonEmpty
+    detail: str = NonEmpty
+    instead: str = NonEmpty
+
+
+class Limit(BaseModel):
+    """A machine-readable bound (``services < 15``) that the decision engine can test."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    measure: str = Slug
+    op: Literal["<", "<=", ">", ">=", "=="]
+    value: float | str
+    unit: str = NonEmpty
+
+    @model_validator(mode="after")
+    def _versions_are_strings(self) -> Self:
+        if self.unit == "version" and not isinstance(self.value, str):
+            raise ValueError("a version must be quoted, or 5.10 reads as 5.1")
+        return self
+
+
+class Threshold(Entry):
+    """A rule of the article with the numbers in it."""
+
+    id: str = Slug
+    summary: str = NonEmpty
+    limits: list[Limit] = []
+    version: str | None = None
+    released: dt.date | None = None
+
+
+class DecisionStep(Entry):
+    """One step of the article's decision sequence."""
+
+    id: str = Slug
+    number: int = Field(ge=1)
+    question: str = NonEmpty
+    guidance: str = NonEmpty
+    stop_when: str | None = None
+    thresholds: list[str] = []
+
+
+class Fact(Entry):
+    """Any other claim of the article (or of a primary source), with its figure if it has one."""
+
+    id: str = Slug
+    topic: str = NonEmpty
+    claim: str = NonEmpty
+    quantity: Quantity | None = None
+
+
+class Correction(Entry):
+    """Where a primary source contradicts the article: both claims, and the one to act on."""
+
+    id: str = Slug
+    article_claim: str = NonEmpty
+    correction: str = NonEmpty
+    corrects: list[str] = Field(min_length=1, description="Ids of entries this correction amends.")
+
+
+class Term(BaseModel):
+    """A canonical term and the ways people type it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    term: str = NonEmpty
+    synonyms: list[str] = Field(min_length=1)

@@ -1,0 +1,94 @@
+"""YAML parsing that remembers where each value came from.
+
+pydantic reports errors by path (``3 → fix → 2``); authors need a line number. Composing the
+node tree first lets us map any such path back to the line that holds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from knowledge.errors import Problem
+
+
+class ParsedFile:
+    """A YAML file's data together with its node tree."""
+
+    def __init__(self, path: Path, data: Any, root: yaml.Node | None) -> None:
+        self.path = path
+        self.data = data
+        self.root = root
+
+    def line_of(self, loc: Sequence[int | str]) -> int:
+        """The 1-based line of the deepest node that ``loc`` reaches."""
+        node = self.root
+        if node is None:
+            return 1
+        for part in loc:
+            child = _child(node, part)
+            if child is None:
+                break
+            node = child
+        return node.start_mark.line + 1
+
+    def problem(self, loc: Sequence[int | str], message: str) -> Problem:
+        return Problem(self.path, self.line_of(loc), message)
+
+
+def _child(node: yaml.Node, part: int | str) -> yaml.Node | None:
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+        return node.value[part] if 0 <= part < len(node.value) else None
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == part:
+                return value  # type: ignore[no-any-return]
+    return None
+
+
+def parse(path: Path) -> ParsedFile | Problem:
+    """Parse one file, or say where and why it cannot be parsed."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        return Problem(path, 1, f"not UTF-8 text ({error.reason} at byte {error.start})")
+    except OSError as error:
+        return Problem(path, 1, f"cannot read: {error.strerror}")
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        duplicate = _first_duplicate_key(root)
+        if duplicate is not None:
+            return Problem(
+                path, duplicate.start_mark.line + 1, f"duplicate key {duplicate.value!r}"
+            )
+        data = loader.construct_document(root) if root is not None else None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        return Problem(path, line, f"invalid YAML: {error.problem or error.context}")
+    finally:
+        loader.dispose()
+    return ParsedFile(path, data, root)
+
+
+def _first_duplicate_key(node: yaml.Node | None) -> yaml.Node | None:
+    """PyYAML keeps the last of two equal keys without a word; in a runbook that loses a step."""
+    if isinstance(node, yaml.MappingNode):
+        seen: set[Any] = set()
+        for key, value in node.value:
+            if key.value in seen:
+                return key  # type: ignore[no-any-return]
+            seen.add(key.value)
+            found = _first_duplicate_key(value)
+            if found is not None:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            found = _first_duplicate_key(item)
+            if found is not None:
+                return found
+    return None
