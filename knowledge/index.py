@@ -48,12 +48,12 @@ def is_current(path: Path, kb: KnowledgeBase) -> bool:
         return False
     db = sqlite_utils.Database(path)
     try:
-        if "meta" not in db.table_names():
-            return False
         row = db.execute("select value from meta where key = 'digest'").fetchone()
-        return row is not None and row[0] == index_digest(kb)
+    except sqlite3.DatabaseError:  # not an index, or not a database at all: rebuild it
+        return False
     finally:
         db.close()
+    return row is not None and row[0] == index_digest(kb)
 
 
 def ensure_index(kb: KnowledgeBase, path: Path) -> bool:
@@ -66,14 +66,15 @@ def ensure_index(kb: KnowledgeBase, path: Path) -> bool:
 
 def build_index(kb: KnowledgeBase, path: Path) -> None:
     """Write the index beside ``path`` and move it into place, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    partial.unlink(missing_ok=True)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.unlink(missing_ok=True)
         _write(kb, partial)
         os.replace(partial, path)
     except (OSError, sqlite3.Error) as error:
-        partial.unlink(missing_ok=True)
+        if partial.parent.is_dir():
+            partial.unlink(missing_ok=True)
         raise IndexUnavailable(f"cannot build the search index at {path}: {error}") from error
 
 

@@ -1,0 +1,123 @@
+"""Search speed and accuracy: meshbot's search against plain FTS5 BM25 on the same questions,
+and how search time grows with the size of the knowledge base."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from knowledge.base import load
+from knowledge.errors import KnowledgeError
+from knowledge.index import build_index, words
+from knowledge.library import Library, open_library
+from knowledge.search import STOP_WORDS
+from tests.bench.stats import Figure, over_runs, percentile, timed_ms, with_baseline
+from tests.evaluation import Case, load_cases, score
+
+RUNS = 5
+SIZES = (100, 1_000, 10_000)
+
+
+def _latencies(search: Callable[[str], object], questions: list[str]) -> list[float]:
+    samples = []
+    for question in questions:
+        try:
+            samples.append(timed_ms(lambda q=question: search(q)))  # type: ignore[misc]
+        except KnowledgeError:
+            continue
+    return samples
+
+
+def _bm25_only(index: Path) -> Callable[[str], list[str]]:
+    """The baseline: the question's words OR-ed into one FTS5 query, BM25 order, top three."""
+    db = sqlite3.connect(index)
+
+    def ranked(question: str) -> list[str]:
+        terms = [w for w in words(question) if w not in STOP_WORDS]
+        if not terms:
+            return []
+        query = " OR ".join(f'"{t}"' for t in terms)
+        rows = db.execute(
+            "select e.id from entries_fts f join entries e on e.rowid = f.rowid "
+            "where entries_fts match ? order by bm25(entries_fts) limit 3",
+            (query,),
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    return ranked
+
+
+def _p50_p99(name: str, search: Callable[[str], object], questions: list[str]) -> list[Figure]:
+    p50s, p99s = [], []
+    for _ in range(RUNS):
+        samples = _latencies(search, questions)
+        p50s.append(percentile(samples, 50))
+        p99s.append(percentile(samples, 99))
+    return [over_runs(f"{name} p50", "ms", p50s), over_runs(f"{name} p99", "ms", p99s)]
+
+
+def _synthetic(library: Library, size: int, workdir: Path) -> Library:
+    """A knowledge base of ``size`` entries: the real ones plus facts of random indexed words."""
+    rng = random.Random(size)
+    vocabulary = sorted(_index_words(library))
+    directory = workdir / f"synthetic-{size}"
+    directory.mkdir()
+    extra = max(0, size - len(library.kb.entries))
+    lines = []
+    for n in range(extra):
+        title = " ".join(rng.choices(vocabulary, k=5))
+        claim = " ".join(rng.choices(vocabulary, k=30))
+        lines.append(
+            f"- id: fact.synthetic-{n}\n  topic: synthetic\n  title: {title!r}\n"
+            f"  claim: {claim!r}\n  sources: [article]\n"
+        )
+    (directory / "facts.yaml").write_text("".join(lines))
+    return open_library(workdir / f"synthetic-{size}.sqlite", [directory])
+
+
+def _index_words(library: Library) -> set[str]:
+    db = sqlite3.connect(library.index_path)
+    return {row[0] for row in db.execute("select word from words where length(word) > 3")}
+
+
+def run() -> tuple[list[Figure], dict[str, float]]:
+    cases: list[Case] = load_cases()
+    questions = [case.question for case in cases]
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        library = open_library(workdir / "kb.sqlite")
+        baseline = _bm25_only(library.index_path)
+
+        ours = _p50_p99("search (meshbot)", library.searcher.search, questions)
+        fts = _p50_p99("search (FTS5 BM25 only)", baseline, questions)
+        figures += [with_baseline(o, f) for o, f in zip(ours, fts, strict=True)] + fts
+
+        kb = load()
+        builds = [timed_ms(lambda: build_index(kb, workdir / "build.sqlite")) for _ in range(RUNS)]
+        figures.append(over_runs("kb build (article)", "ms", builds))
+
+        growth: list[Figure] = []
+        for size in SIZES:
+            synthetic = _synthetic(library, size, workdir)
+            growth += _p50_p99(
+                f"search, {synthetic.searcher.size} entries", synthetic.searcher.search, questions
+            )
+        smallest = growth[1]
+        figures += [with_baseline(f, smallest) if "p99" in f.name else f for f in growth]
+
+        ranked = lambda q: [h.id for h in library.searcher.search(q, limit=3).results]  # noqa: E731
+        ours_score = score(cases, ranked)
+        base_score = score(cases, baseline)
+    accuracy = {
+        "meshbot top-1": ours_score.top1,
+        "meshbot top-3": ours_score.top3,
+        "meshbot off-topic declined": ours_score.declined,
+        "FTS5 BM25 top-1": base_score.top1,
+        "FTS5 BM25 top-3": base_score.top3,
+        "FTS5 BM25 off-topic declined": base_score.declined,
+    }
+    return figures, accuracy

@@ -1,0 +1,180 @@
+"""Validation reports every problem as file:line: message, and refuses to load on any."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from knowledge.base import load
+from knowledge.errors import InvalidKnowledgeBase
+from knowledge.library import open_library
+
+OrgDir = Callable[[str, str], Path]
+
+VALID_PITFALL = """\
+- code: ACME-P001
+  title: Payments gateway drops idle connections
+  severity: high
+  summary: The gateway closes idle upstream connections after 60 s.
+  symptoms: [intermittent 503 from payments]
+  signals: ["upstream connect error or disconnect/reset before headers"]
+  affects: [{mesh: Istio, versions: ">= 1.20"}]
+  cause: The gateway's idle timeout is shorter than the client pool's.
+  fix: [Lower the client pool idle timeout below 60 s.]
+  config:
+    - title: Shorter idle timeout
+      language: yaml
+      content: "idleTimeout: 50s"
+  detection: [Alert on 503 rate from payments.]
+  verification: [503 rate returns to zero.]
+  sources: [article]
+"""
+
+
+def _problems(extra_dir: Path) -> list[str]:
+    with pytest.raises(InvalidKnowledgeBase) as caught:
+        load([extra_dir])
+    return [str(problem) for problem in caught.value.problems]
+
+
+def test_builtin_knowledge_base_is_valid() -> None:
+    kb = load()
+    assert len(kb.entries) > 100
+    assert kb.vocabulary
+
+
+def test_yaml_syntax_error_is_reported_with_file_and_line(org_dir: OrgDir) -> None:
+    directory = org_dir(
+        "pitfalls.yaml", "- code: ACME-P001\n  title: [unclosed\n  severity: high\n"
+    )
+    (problem,) = _problems(directory)
+    assert problem.startswith(f"{directory / 'pitfalls.yaml'}:")
+    assert "invalid YAML" in problem
+
+
+def test_schema_error_points_at_the_offending_line(org_dir: OrgDir) -> None:
+    broken = VALID_PITFALL.replace("severity: high", "severity: apocalyptic")
+    directory = org_dir("pitfalls.yaml", broken)
+    (problem,) = _problems(directory)
+    assert problem.startswith(f"{directory / 'pitfalls.yaml'}:3: pitfall #1 severity:")
+
+
+def test_missing_required_field_is_named(org_dir: OrgDir) -> None:
+    broken = VALID_PITFALL.replace("  fix: [Lower the client pool idle timeout below 60 s.]\n", "")
+    (problem,) = _problems(org_dir("pitfalls.yaml", broken))
+    assert "pitfall #1 fix: Field required" in problem
+
+
+def test_unknown_source_is_reported_at_its_line(org_dir: OrgDir) -> None:
+    broken = VALID_PITFALL.replace("sources: [article]", "sources: [article, hearsay]")
+    directory = org_dir("pitfalls.yaml", broken)
+    (problem,) = _problems(directory)
+    assert problem == f"{directory / 'pitfalls.yaml'}:16: unknown source 'hearsay'"
+
+
+def test_unknown_related_entry_is_reported(org_dir: OrgDir) -> None:
+    broken = VALID_PITFALL + "  related: [MESH-P999]\n"
+    (problem,) = _problems(org_dir("pitfalls.yaml", broken))
+    assert "related refers to unknown entry 'MESH-P999'" in problem
+
+
+def test_duplicate_code_names_the_first_definition(org_dir: OrgDir) -> None:
+    directory = org_dir("pitfalls.yaml", VALID_PITFALL + VALID_PITFALL)
+    (problem,) = _problems(directory)
+    assert "duplicate id 'ACME-P001' (first defined at" in problem
+    assert problem.startswith(f"{directory / 'pitfalls.yaml'}:17:")
+
+
+def test_duplicate_yaml_key_is_not_silently_dropped(org_dir: OrgDir) -> None:
+    broken = VALID_PITFALL.replace("  severity: high\n", "  severity: high\n  severity: low\n")
+    (problem,) = _problems(org_dir("pitfalls.yaml", broken))
+    assert problem.endswith(":4: duplicate key 'severity'")
+
+
+def test_unquoted_version_is_refused(org_dir: OrgDir) -> None:
+    threshold = """\
+- id: thr.acme-kernel
+  title: Our kernel floor
+  summary: Nodes must run 5.10 or later.
+  limits: [{measure: kernel-version, op: ">=", value: 5.10, unit: version}]
+  sources: [article]
+"""
+    (problem,) = _problems(org_dir("thresholds.yaml", threshold))
+    assert "version must be quoted" in problem
+
+
+def test_number_without_unit_is_refused(org_dir: OrgDir) -> None:
+    fact = """\
+- id: fact.acme-pods
+  topic: cost
+  title: Our pod count
+  claim: We run 450 pods.
+  quantity: {value: 450}
+  sources: [article]
+"""
+    (problem,) = _problems(org_dir("facts.yaml", fact))
+    assert "quantity.unit: Field required" in problem
+
+
+def test_unknown_file_name_is_reported(org_dir: OrgDir) -> None:
+    (problem,) = _problems(org_dir("runbooks.yaml", "[]"))
+    assert "unknown knowledge file name" in problem
+
+
+def test_file_that_is_not_a_list_is_reported(org_dir: OrgDir) -> None:
+    (problem,) = _problems(org_dir("facts.yaml", "id: fact.x\n"))
+    assert problem.endswith(":1: expected a list of entries (each starting with '- ')")
+
+
+def test_binary_file_is_reported_not_crashed_on(org_dir: OrgDir) -> None:
+    directory = org_dir("facts.yaml", "")
+    (directory / "facts.yaml").write_bytes(b"\xff\xfe\x00junk")
+    (problem,) = _problems(directory)
+    assert "not UTF-8 text" in problem
+
+
+def test_missing_knowledge_directory_is_reported(tmp_path: Path) -> None:
+    (problem,) = _problems(tmp_path / "nowhere")
+    assert problem.endswith(":1: knowledge directory does not exist")
+
+
+def test_every_problem_is_collected_in_one_pass(org_dir: OrgDir) -> None:
+    org_dir("pitfalls.yaml", VALID_PITFALL.replace("severity: high", "severity: no"))
+    directory = org_dir("facts.yaml", "- id: fact.acme\n")
+    assert len(_problems(directory)) >= 2
+
+
+def test_organisation_pitfall_is_searchable(org_dir: OrgDir, tmp_path: Path) -> None:
+    directory = org_dir("pitfalls.yaml", VALID_PITFALL)
+    library = open_library(tmp_path / "org.sqlite", [directory])
+    answer = library.searcher.search("payments gateway drops idle connections")
+    assert answer.answered
+    assert answer.results[0].id == "ACME-P001"
+
+
+def test_kb_check_prints_file_line_message_and_exits_1(
+    org_dir: OrgDir, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory = org_dir("pitfalls.yaml", VALID_PITFALL.replace("severity: high", "severity: dire"))
+    monkeypatch.setenv("MESHBOT_KNOWLEDGE_DIRS", str(directory))
+    assert main(["kb", "check"]) == 1
+    err = capsys.readouterr().err
+    assert f"{directory / 'pitfalls.yaml'}:3: pitfall #1 severity:" in err
+    assert "1 problem(s) in the knowledge base" in err
+
+
+def test_kb_check_passes_on_the_builtin_files(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["kb", "check"]) == 0
+    assert "knowledge base is valid" in capsys.readouterr().out
+
+
+def test_service_refuses_to_start_on_invalid_knowledge(
+    org_dir: OrgDir, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory = org_dir("facts.yaml", "- id: [broken\n")
+    monkeypatch.setenv("MESHBOT_KNOWLEDGE_DIRS", str(directory))
+    assert main(["serve", "--port", "1"]) == 1
+    assert f"{directory / 'facts.yaml'}:" in capsys.readouterr().err
