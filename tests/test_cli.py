@@ -54,8 +54,9 @@ def test_pitfall_by_symptom_finds_only_pitfalls(capsys: Capture) -> None:
 def test_compare_istio_linkerd_prints_the_table(capsys: Capture) -> None:
     assert main(["compare", "istio", "linkerd"]) == 0
     out = capsys.readouterr().out
-    assert "| Dimension" in out or "Istio" in out
-    assert "linkerd-proxy" in out.lower()
+    assert out.startswith("**Istio vs Linkerd")
+    assert "Envoy (C++)" in out
+    assert "Rust" in out
 
 
 def test_compare_json_has_columns_rows_and_as_of(capsys: Capture) -> None:
