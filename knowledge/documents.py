@@ -136,7 +136,7 @@ def _anti_pattern(a: schema.AntiPattern) -> Rendered:
 
 
 def _threshold(t: schema.Threshold) -> Rendered:
-    limits = [f"`{lim.measure} {lim.op} {lim.value} {lim.unit}`" for lim in t.limits]
+    limits = [f"`{limit}`" for limit in t.limits]
     extra = []
     if limits:
         extra.append("Rule: " + " and ".join(limits))

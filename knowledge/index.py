@@ -6,6 +6,7 @@ Tables (open the file with ``sqlite-utils`` or Datasette to look around):
   ``entries_fts`` is its FTS5 index over title, keywords and body (porter stemming).
 - ``words``: every distinct word in the index, for correcting typos.
 - ``synonyms``: the vocabulary, one row per (phrase, canonical term).
+- ``limits``: the thresholds' machine-readable bounds, so "17 services" finds the gray zone.
 - ``meta``: the content hash the file was built from.
 
 The hash covers the knowledge files *and* this package's code, so a change to how answers are
@@ -115,6 +116,7 @@ def _write(kb: KnowledgeBase, path: Path) -> None:
         )
         db.table("synonyms").create({"phrase": str, "term": str}, pk="phrase")
         db.table("words").create({"word": str}, pk="word")
+        db.table("limits").create({"entry": str, "bound": str})
         vocabulary = sorted({w for d in docs for w in words(f"{d.title} {d.keywords} {d.body}")})
         db.table("words").insert_all(({"word": w} for w in vocabulary), pk="word")
         db.table("synonyms").insert_all(
@@ -125,6 +127,11 @@ def _write(kb: KnowledgeBase, path: Path) -> None:
             ),
             pk="phrase",
             replace=True,
+        )
+        db.table("limits").insert_all(
+            {"entry": d.id, "bound": limit.model_dump_json()}
+            for d in docs
+            for limit in getattr(kb.entries[d.id].model, "limits", [])
         )
         db.table("meta").insert({"key": "digest", "value": index_digest(kb)}, pk="key")
     finally:

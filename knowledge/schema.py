@@ -13,6 +13,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from engine.quantities import Quantity
+from engine.rules import Limit
 
 Slug = Field(pattern=r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
 NonEmpty = Field(min_length=1)
@@ -141,23 +142,6 @@ class AntiPattern(Entry):
     summary: str = NonEmpty
     detail: str = NonEmpty
     instead: str = NonEmpty
-
-
-class Limit(BaseModel):
-    """A machine-readable bound (``services < 15``) that the decision engine can test."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    measure: str = Slug
-    op: Literal["<", "<=", ">", ">=", "=="]
-    value: float | str
-    unit: str = NonEmpty
-
-    @model_validator(mode="after")
-    def _versions_are_strings(self) -> Self:
-        if self.unit == "version" and not isinstance(self.value, str):
-            raise ValueError("a version must be quoted, or 5.10 reads as 5.1")
-        return self
 
 
 class Threshold(Entry):

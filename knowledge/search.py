@@ -31,16 +31,26 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from engine.rules import Limit
 from knowledge.errors import IndexUnavailable, InvalidQuestion
 from knowledge.index import words
 
 MAX_QUESTION_CHARS = 1000
 #: Calibrated on tests/eval/questions.yaml: the lowest confidence of a correct top answer sits
 #: well above it and the highest off-topic confidence below it (``make bench`` prints both).
-CONFIDENCE_THRESHOLD = 0.5
+CONFIDENCE_THRESHOLD = 0.4
+#: Confidence mixes how much of the question an entry explains with how much of it the entry's
+#: title and keywords name: an answer must cover the question *and* be about it.
+CONFIDENCE_MIX = 0.6
 CANDIDATES = 30
 TYPO_CUTOFF = 80
-_BLEND = (0.55, 0.30, 0.15)  # coverage, BM25 rank, fuzzy title match
+GUESS_CREDIT = 0.7  # share of a concept's weight earned through a typo correction
+#: Curated entries (a runbook, a table, a rule) answer a question more fully than one claim does.
+KIND_PRIOR = {"pitfall": 0.05, "comparison": 0.05, "threshold": 0.03, "anti-pattern": 0.03}
+_BLEND = (0.4, 0.3, 0.2, 0.1)  # coverage, coverage by title and keywords, BM25, fuzzy title
+_MEASURED = re.compile(
+    r"(\d+(?:\.\d+)*)\s*-?\s*([a-z]+)|([a-z]+)\s+(?:of\s+|is\s+)?(\d+(?:\.\d+)*)"
+)
 _ID = re.compile(r"\b[a-z][a-z0-9]*-p\d{3}\b|\b[a-z]+\.[a-z0-9.-]+\b")
 
 STOP_WORDS = frozenset(
@@ -49,7 +59,8 @@ STOP_WORDS = frozenset(
     its just me more most my need needs no not of off on once only or our ours out over own
     please same she should so some such than that the their them then there these they this
     those through to too under until up very was we were what when where which while who whom
-    why will with would you your yours tell show explain know want vs versus between""".split()  # noqa: SIM905
+    why will with would you your yours tell show explain know want vs versus between
+    dont doesnt didnt cant cannot wont isnt arent wasnt shouldnt""".split()  # noqa: SIM905
 )
 
 
@@ -80,8 +91,13 @@ class Answer:
 
 @dataclass(frozen=True)
 class _Concept:
+    """One thing the question asks about, and the entries that mention it (anywhere, and in
+    their title or keywords). A measured concept ("17 services") has no words to search."""
+
     alternatives: tuple[str, ...]
     docs: frozenset[int]
+    title_docs: frozenset[int]
+    guessed: bool = False  # matched only through a typo correction: weaker evidence
 
 
 def clean(question: str) -> str:
@@ -126,29 +142,44 @@ class Searcher:
         self._words = [w for (w,) in self._db.execute("select word from words")]
         self._synonyms = dict(self._db.execute("select phrase, term from synonyms").fetchall())
         self._longest_synonym = max((len(p.split()) for p in self._synonyms), default=1)
+        self._limits = [
+            (self._by_id[entry.lower()], Limit.model_validate_json(limit))
+            for entry, limit in self._db.execute("select entry, bound from limits")
+        ]
         self._docs_of = lru_cache(maxsize=8192)(self._match)
+        self._title_docs_of = lru_cache(maxsize=8192)(self._match_title)
         self._correct = lru_cache(maxsize=8192)(self._closest_word)
 
     @property
     def size(self) -> int:
         return len(self._entries)
 
-    def search(self, question: str, limit: int = 5, kinds: frozenset[str] = frozenset()) -> Answer:
-        """Rank entries for ``question``; ``kinds`` (e.g. ``{"pitfall"}``) narrows the search."""
+    def search(
+        self,
+        question: str,
+        limit: int = 5,
+        kinds: frozenset[str] = frozenset(),
+        min_confidence: float = CONFIDENCE_THRESHOLD,
+    ) -> Answer:
+        """Rank entries for ``question``; ``kinds`` (e.g. ``{"pitfall"}``) narrows the search.
+
+        ``min_confidence`` is for calibration only: everything else keeps the default.
+        """
         text = clean(question)
         concepts = self._concepts(text)
         exact = self._exact_ids(text)
         bm25 = self._bm25(concepts)
-        candidates = {r for r in set(bm25) | exact if not kinds or self._entries[r][1] in kinds}
+        measured = {r for c in concepts if not c.alternatives for r in c.docs}
+        candidates = {
+            r for r in set(bm25) | measured | exact if not kinds or self._entries[r][1] in kinds
+        }
         if not candidates:
             return Answer(text, False, [], self._default_suggestions())
         ranked = sorted(
             ((self._score(rowid, concepts, text, bm25, exact), rowid) for rowid in candidates),
             key=lambda pair: (-pair[0][0], pair[1]),
         )
-        confident = [
-            (conf, rowid) for (rank, conf), rowid in ranked if conf >= CONFIDENCE_THRESHOLD
-        ]
+        confident = [(conf, rowid) for (rank, conf), rowid in ranked if conf >= min_confidence]
         if not confident:
             suggestions = [self._suggestion(rowid) for _, rowid in ranked[:3]]
             return Answer(text, False, [], suggestions)
@@ -170,25 +201,54 @@ class Searcher:
             else:
                 token = tokens[i]
                 i += 1
-                if token not in STOP_WORDS:
-                    concepts.append(self._concept([token]))
-        return [c for c in concepts if c.alternatives]
+                if token in STOP_WORDS or (len(token) == 1 and not token.isdigit()):
+                    continue
+                concept = self._concept([token])
+                # A number the index lacks ("17") is left to _measured(); an unknown word is a
+                # topic the knowledge base lacks, and counts against confidence.
+                if concept.docs or not token.isdigit():
+                    concepts.append(concept)
+        measured = self._measured(text)
+        return [*concepts, measured] if measured.docs else concepts
 
     def _concept(self, alternatives: list[str]) -> _Concept:
         docs = frozenset().union(*(self._docs_of(a) for a in alternatives))
-        if not docs:
-            corrected = [c for a in alternatives if (c := self._correct(a))]
-            docs = frozenset().union(*(self._docs_of(c) for c in corrected))
-            alternatives += corrected
-        return _Concept(tuple(dict.fromkeys(alternatives)), docs)
+        guessed = not docs
+        if guessed:
+            alternatives += [c for a in alternatives if (c := self._correct(a))]
+            docs = frozenset().union(*(self._docs_of(a) for a in alternatives))
+        title_docs = frozenset().union(*(self._title_docs_of(a) for a in alternatives))
+        return _Concept(tuple(dict.fromkeys(alternatives)), docs, title_docs, guessed)
 
-    def _match(self, phrase: str) -> frozenset[int]:
-        query = '"' + phrase.replace('"', '""') + '"'
+    def _measured(self, text: str) -> _Concept:
+        """Thresholds that a number in the question is measured against: "17 services" finds
+        the rules about service counts, preferring those the number satisfies."""
+        mentioned: dict[int, list[bool]] = {}
+        for match in _MEASURED.finditer(text.lower()):
+            number = match.group(1) or match.group(4)
+            word = _singular(
+                self._synonyms.get(match.group(2) or match.group(3), "")
+                or match.group(2)
+                or match.group(3)
+            )
+            for rowid, limit in self._limits:
+                names = {_singular(limit.unit), *(_singular(p) for p in limit.measure.split("-"))}
+                if word in names:
+                    mentioned.setdefault(rowid, []).append(_holds(limit, number))
+        satisfied = frozenset(r for r, results in mentioned.items() if all(results))
+        docs = satisfied or frozenset(mentioned)
+        return _Concept((), docs, docs)
+
+    def _match(self, phrase: str, columns: str = "") -> frozenset[int]:
+        query = columns + '"' + phrase.replace('"', '""') + '"'
         with self._lock:
             rows = self._db.execute(
                 "select rowid from entries_fts where entries_fts match ?", (query,)
             ).fetchall()
         return frozenset(row[0] for row in rows)
+
+    def _match_title(self, phrase: str) -> frozenset[int]:
+        return self._match(phrase, columns="{title keywords}: ")
 
     def _closest_word(self, word: str) -> str | None:
         if len(word) < 4 or word.isdigit() or " " in word:
@@ -231,11 +291,17 @@ class Searcher:
         n = len(self._entries)
         weights = [math.log(1 + n / (1 + len(c.docs))) for c in concepts]
         total = sum(weights) or 1.0
-        coverage = sum(w for w, c in zip(weights, concepts, strict=True) if rowid in c.docs) / total
+        credit = [
+            w * (GUESS_CREDIT if c.guessed else 1.0) for w, c in zip(weights, concepts, strict=True)
+        ]
+        coverage = sum(w for w, c in zip(credit, concepts, strict=True) if rowid in c.docs)
+        in_title = sum(w for w, c in zip(credit, concepts, strict=True) if rowid in c.title_docs)
         _, _, title, keywords = self._entries[rowid]
         fuzzy = fuzz.token_set_ratio(text.lower(), f"{title} {keywords}".lower()) / 100
-        a, b, c = _BLEND
-        return a * coverage + b * bm25.get(rowid, 0.0) + c * fuzzy, coverage
+        a, b, c, d = _BLEND
+        rank = a * coverage / total + b * in_title / total + c * bm25.get(rowid, 0.0) + d * fuzzy
+        rank += KIND_PRIOR.get(self._entries[rowid][1], 0.0)
+        return rank, (CONFIDENCE_MIX * coverage + (1 - CONFIDENCE_MIX) * in_title) / total
 
     # -- results -------------------------------------------------------------------------
 
@@ -256,3 +322,14 @@ class Searcher:
             r for r, (_, kind, _, _) in self._entries.items() if kind in {"pitfall", "comparison"}
         ]
         return [self._suggestion(rowid) for rowid in sorted(rows)[:5]]
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+def _holds(limit: Limit, number: str) -> bool:
+    try:
+        return limit.holds(number)
+    except ValueError:
+        return False

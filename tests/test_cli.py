@@ -55,7 +55,7 @@ def test_compare_istio_linkerd_prints_the_table(capsys: Capture) -> None:
     assert main(["compare", "istio", "linkerd"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("**Istio vs Linkerd")
-    assert "Envoy (C++)" in out
+    assert "Envoy, written in C++" in out
     assert "Rust" in out
 
 

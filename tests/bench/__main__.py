@@ -27,7 +27,8 @@ def main() -> int:
         print(f"{f.name:44} {f.median:8.3f} {f.unit:2} {spread:>18} {ratio:>8}  {f.baseline or ''}")
     print()
     for name, value in accuracy.items():
-        print(f"{name:44} {value:8.1%}")
+        shown = f"{value:8.3f}" if "confidence" in name else f"{value:8.1%}"
+        print(f"{name:52} {shown}")
     out = Path("bench-results.json")
     out.write_text(
         json.dumps({"figures": [asdict(f) for f in figures], "accuracy": accuracy}, indent=2)

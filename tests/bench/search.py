@@ -13,9 +13,9 @@ from knowledge.base import load
 from knowledge.errors import KnowledgeError
 from knowledge.index import build_index, words
 from knowledge.library import Library, open_library
-from knowledge.search import STOP_WORDS
+from knowledge.search import CONFIDENCE_THRESHOLD, STOP_WORDS
 from tests.bench.stats import Figure, over_runs, percentile, timed_ms, with_baseline
-from tests.evaluation import Case, load_cases, score
+from tests.evaluation import HOLDOUT_FILE, QUESTIONS_FILE, Case, load_cases, score
 
 RUNS = 5
 SIZES = (100, 1_000, 10_000)
@@ -109,15 +109,39 @@ def run() -> tuple[list[Figure], dict[str, float]]:
         smallest = growth[1]
         figures += [with_baseline(f, smallest) if "p99" in f.name else f for f in growth]
 
-        ranked = lambda q: [h.id for h in library.searcher.search(q, limit=3).results]  # noqa: E731
-        ours_score = score(cases, ranked)
-        base_score = score(cases, baseline)
-    accuracy = {
-        "meshbot top-1": ours_score.top1,
-        "meshbot top-3": ours_score.top3,
-        "meshbot off-topic declined": ours_score.declined,
-        "FTS5 BM25 top-1": base_score.top1,
-        "FTS5 BM25 top-3": base_score.top3,
-        "FTS5 BM25 off-topic declined": base_score.declined,
-    }
+        accuracy: dict[str, float] = {}
+        for name, path in (("tuning set", QUESTIONS_FILE), ("held-out set", HOLDOUT_FILE)):
+            subset = load_cases(path)
+            ours_score = score(subset, lambda q: _top3(library, q))
+            base_score = score(subset, baseline)
+            accuracy |= {
+                f"{name}: meshbot top-1": ours_score.top1,
+                f"{name}: meshbot top-3": ours_score.top3,
+                f"{name}: meshbot off-topic declined": ours_score.declined,
+                f"{name}: FTS5 BM25 top-1": base_score.top1,
+                f"{name}: FTS5 BM25 top-3": base_score.top3,
+                f"{name}: FTS5 BM25 off-topic declined": base_score.declined,
+            }
+        accuracy |= _calibration(library, cases)
     return figures, accuracy
+
+
+def _top3(library: Library, question: str) -> list[str]:
+    return [hit.id for hit in library.searcher.search(question, limit=3).results]
+
+
+def _calibration(library: Library, cases: list[Case]) -> dict[str, float]:
+    """Where the confidence threshold sits between right answers and off-topic questions."""
+    right, off_topic = [], []
+    for case in cases:
+        results = library.searcher.search(case.question, limit=1, min_confidence=0.0).results
+        confidence = results[0].score if results else 0.0
+        if case.off_topic:
+            off_topic.append(confidence)
+        elif results and results[0].id in case.expect:
+            right.append(confidence)
+    return {
+        "confidence threshold": CONFIDENCE_THRESHOLD,
+        "lowest confidence of a right top answer": min(right),
+        "highest confidence of an off-topic question": max(off_topic),
+    }
