@@ -30,6 +30,7 @@ class Case:
 class Score:
     top1: float
     top3: float
+    wrong: float  # share of on-topic questions answered with a wrong first result
     declined: float  # share of off-topic questions declined
     misses: list[tuple[str, list[str]]]
 
@@ -41,7 +42,7 @@ def load_cases(path: Path = QUESTIONS_FILE) -> list[Case]:
 
 def score(cases: Sequence[Case], ranked_ids: Callable[[str], list[str]]) -> Score:
     """``ranked_ids`` returns the ids a searcher answers with, best first ([] = declined)."""
-    top1 = top3 = declined = 0
+    top1 = top3 = wrong = declined = 0
     misses: list[tuple[str, list[str]]] = []
     on_topic = [c for c in cases if not c.off_topic]
     for case in cases:
@@ -53,7 +54,9 @@ def score(cases: Sequence[Case], ranked_ids: Callable[[str], list[str]]) -> Scor
             continue
         top1 += bool(ids) and ids[0] in case.expect
         top3 += bool(case.expect & set(ids[:3]))
+        wrong += bool(ids) and ids[0] not in case.expect
         if not ids or ids[0] not in case.expect:
             misses.append((case.question, ids[:3]))
     off = len(cases) - len(on_topic)
-    return Score(top1 / len(on_topic), top3 / len(on_topic), declined / off if off else 1.0, misses)
+    n = len(on_topic)
+    return Score(top1 / n, top3 / n, wrong / n, declined / off if off else 1.0, misses)

@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 
 from bot.api import create_app
 from knowledge.library import Library
+from tests.evaluation import load_cases, score
 
 
 @pytest.fixture
@@ -69,3 +70,15 @@ def test_openapi_documents_the_contract(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert {"/healthz", "/v1/ask"} <= set(spec["paths"])
     assert "AskOut" in spec["components"]["schemas"]
+
+
+def test_ask_over_http_meets_the_accuracy_target_on_the_evaluation_set(
+    client: TestClient,
+) -> None:
+    def ranked(question: str) -> list[str]:
+        body = client.post("/v1/ask", json={"question": question, "limit": 3}).json()
+        return [result["id"] for result in body["results"]]
+
+    result = score(load_cases(), ranked)
+    assert result.top1 >= 0.90, result.misses
+    assert result.declined == 1.0
