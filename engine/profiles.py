@@ -11,6 +11,29 @@ from engine.quantities import Figure
 DeploymentUnit = Literal["pod", "node", "namespace", "none"]
 
 
+class L7Proxy(BaseModel):
+    """An extra proxy some planes add only where L7 features are needed (Ambient's waypoints)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    deployment_unit: Literal["namespace", "node"]
+    memory_mb_per_proxy: list[Figure] = Field(min_length=1)
+    vcpu_per_1k_rps: list[Figure] = Field(min_length=1)
+
+
+class ControlPlane(BaseModel):
+    """The plane's own control components, costed as a separate line: they are paid once per
+    cluster, not per pod, and teams forget them when comparing per-proxy figures."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    components: str
+    memory_mb: list[Figure] = Field(min_length=1)
+    vcpu: list[Figure] = Field(min_length=1)
+
+
 class DataPlaneProfile(BaseModel):
     """Resource and latency figures for one data plane.
 
@@ -29,6 +52,13 @@ class DataPlaneProfile(BaseModel):
     memory_mb_per_proxy: list[Figure] = Field(min_length=1)
     vcpu_per_1k_rps: list[Figure] = Field(min_length=1)
     p99_ms_per_hop: list[Figure] = Field(min_length=1)
+    memory_basis: Literal["proxy", "pod"] = Field(
+        "proxy",
+        description="What memory_mb_per_proxy is counted per: each proxy, or each pod served "
+        "(Cilium's figure is a per-pod equivalent).",
+    )
+    l7_proxy: L7Proxy | None = None
+    control_plane: ControlPlane | None = None
     requirements: list[str] = []
     features: dict[str, str] = {}
     keywords: list[str] = []

@@ -41,6 +41,14 @@ class Quantity(BaseModel):
         assert self.low is not None and self.high is not None
         return (self.low + self.high) / 2
 
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """(low, high); a single value is its own range."""
+        if self.low is not None and self.high is not None:
+            return self.low, self.high
+        assert self.value is not None
+        return self.value, self.value
+
     def __str__(self) -> str:
         prefix = "~" if self.approx else ""
         if self.low is not None and self.high is not None:

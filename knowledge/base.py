@@ -35,6 +35,7 @@ KINDS: dict[str, tuple[str, type[BaseModel]]] = {
     "corrections.yaml": ("correction", schema.Correction),
     "profiles.yaml": ("profile", DataPlaneProfile),
     "vocabulary.yaml": ("term", schema.Term),
+    "prices.yaml": ("price", schema.Price),
 }
 
 
@@ -162,7 +163,7 @@ def _register(
 
 def _cross_reference_problems(kb: KnowledgeBase, located: Sequence[Located]) -> Iterator[Problem]:
     for item in located:
-        for loc, source_id in _source_refs(item.model):
+        for loc, source_id in source_refs(item.model):
             if source_id not in kb.sources:
                 yield item.problem(loc, f"unknown source {source_id!r}")
         for name in ("related", "corrects", "thresholds"):
@@ -172,7 +173,7 @@ def _cross_reference_problems(kb: KnowledgeBase, located: Sequence[Located]) -> 
     yield from _vocabulary_problems(item for item in located if item.kind == "term")
 
 
-def _source_refs(model: Any) -> Iterator[tuple[tuple[int | str, ...], str]]:
+def source_refs(model: Any) -> Iterator[tuple[tuple[int | str, ...], str]]:
     """Every place a model cites a source: its ``sources`` list, table cells and figures."""
     for position, source_id in enumerate(getattr(model, "sources", [])):
         yield ("sources", position), source_id
@@ -184,6 +185,13 @@ def _source_refs(model: Any) -> Iterator[tuple[tuple[int | str, ...], str]]:
         for name in ("memory_mb_per_proxy", "vcpu_per_1k_rps", "p99_ms_per_hop"):
             for position, figure in enumerate(getattr(model, name)):
                 yield (name, position, "source"), figure.source
+        for part in ("l7_proxy", "control_plane"):
+            component = getattr(model, part)
+            for name in ("memory_mb_per_proxy", "vcpu_per_1k_rps", "memory_mb", "vcpu"):
+                for position, figure in enumerate(getattr(component, name, None) or []):
+                    yield (part, name, position, "source"), figure.source
+    if isinstance(model, schema.Price):
+        yield ("usd_per_month", "source"), model.usd_per_month.source
 
 
 def _vocabulary_problems(terms: Iterable[Located]) -> Iterator[Problem]:

@@ -15,7 +15,7 @@ from typing import Any
 from engine.profiles import DataPlaneProfile
 from engine.quantities import Figure
 from knowledge import schema
-from knowledge.base import KnowledgeBase
+from knowledge.base import KnowledgeBase, source_refs
 
 
 @dataclass(frozen=True)
@@ -70,10 +70,7 @@ def _title(model: Any) -> str:
 
 
 def _cited(model: Any) -> set[str]:
-    cited = set(getattr(model, "sources", []))
-    if isinstance(model, schema.Comparison):
-        cited |= {cell.source for row in model.rows for cell in row.cells.values()}
-    return cited
+    return {source for _, source in source_refs(model)}
 
 
 def _bullets(items: list[str]) -> str:
@@ -185,11 +182,39 @@ def _profile(p: DataPlaneProfile) -> Rendered:
         _figures("vCPU per 1,000 req/s", p.vcpu_per_1k_rps),
         _figures("p99 latency per hop", p.p99_ms_per_hop),
         f"- one proxy per: {p.deployment_unit}",
+        *(
+            [
+                _figures(
+                    f"{p.l7_proxy.name} memory (one per {p.l7_proxy.deployment_unit})",
+                    p.l7_proxy.memory_mb_per_proxy,
+                ),
+                _figures(f"{p.l7_proxy.name} vCPU per 1,000 req/s", p.l7_proxy.vcpu_per_1k_rps),
+            ]
+            if p.l7_proxy
+            else []
+        ),
+        *(
+            [
+                _figures(
+                    f"control plane ({p.control_plane.name}) memory", p.control_plane.memory_mb
+                ),
+                _figures(f"control plane ({p.control_plane.name}) vCPU", p.control_plane.vcpu),
+            ]
+            if p.control_plane
+            else []
+        ),
         *(f"- requires: {r}" for r in p.requirements),
         *(f"- {name}: {value}" for name, value in p.features.items()),
     ]
     answer = f"**{p.name}** ({p.proxy})\n\n{p.summary}\n\n" + "\n".join(lines)
     return [p.id, p.proxy], " ".join([p.summary, *p.requirements]), answer
+
+
+def _price(p: schema.Price) -> Rendered:
+    figure = p.usd_per_month
+    note = f" — {figure.note}" if figure.note else ""
+    answer = f"**{p.title}**\n\n{p.summary}\n\n**Price:** {figure} ({figure.source}){note}"
+    return [p.resource], p.summary, answer
 
 
 _RENDERERS: dict[str, Callable[[Any], Rendered]] = {
@@ -202,4 +227,5 @@ _RENDERERS: dict[str, Callable[[Any], Rendered]] = {
     "fact": _fact,
     "correction": _correction,
     "profile": _profile,
+    "price": _price,
 }

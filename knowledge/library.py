@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.decision import DecisionRules
 from knowledge.base import KnowledgeBase, load
 from knowledge.index import ensure_index
+from knowledge.params import decision_rules
 from knowledge.search import Searcher
 
 
@@ -16,6 +18,7 @@ class Library:
     kb: KnowledgeBase
     searcher: Searcher
     index_path: Path
+    rules: DecisionRules
 
 
 def open_library(index_path: Path, extra_dirs: Sequence[Path] = ()) -> Library:
@@ -25,5 +28,6 @@ def open_library(index_path: Path, extra_dirs: Sequence[Path] = ()) -> Library:
     half-valid knowledge.
     """
     kb = load(extra_dirs)
+    rules = decision_rules(kb)
     ensure_index(kb, index_path)
-    return Library(kb, Searcher(index_path), index_path)
+    return Library(kb, Searcher(index_path), index_path, rules)

@@ -12,7 +12,8 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
-from engine.quantities import Quantity
+from engine.cost import PlaneId
+from engine.quantities import Figure, Quantity
 from engine.rules import Limit
 
 Slug = Field(pattern=r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
@@ -77,6 +78,8 @@ class Pitfall(Entry):
     detection: list[str] = Field(min_length=1)
     verification: list[str] = Field(min_length=1)
     related: list[str] = []
+    planes: list[PlaneId] = Field([], description="Data planes this pitfall can hit.")
+    prepare: str | None = Field(None, description="One line: what to do before adopting.")
 
 
 class Column(BaseModel):
@@ -190,3 +193,12 @@ class Term(BaseModel):
 
     term: str = NonEmpty
     synonyms: list[str] = Field(min_length=1)
+
+
+class Price(Entry):
+    """A public list price the cost estimate converts resources into money with."""
+
+    id: str = Slug
+    resource: Literal["vcpu", "memory-gb"]
+    usd_per_month: Figure
+    summary: str = NonEmpty

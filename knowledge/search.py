@@ -60,7 +60,7 @@ STOP_WORDS = frozenset(
     please same she should so some such than that the their them then there these they this
     those through to too under until up very was we were what when where which while who whom
     why will with would you your yours tell show explain know want vs versus between
-    dont doesnt didnt cant cannot wont isnt arent wasnt shouldnt""".split()  # noqa: SIM905
+    dont doesnt didnt cant cannot wont isnt arent wasnt shouldnt""".split()
 )
 
 

@@ -1,0 +1,443 @@
+"""The article's decision sequence as a pure state machine.
+
+``next_step(answers, rules)`` looks only at the answers given so far (a dict, so the order
+they came in cannot matter) and returns either the next question worth asking or the verdict.
+A question is worth asking only while its answer can still change the verdict or the plane:
+step 1 can end the conversation, teams too few for the polyglot rule make the languages
+question moot, and a verdict of no mesh needs no plane.
+
+The rules' numbers come from the knowledge base's thresholds (``thr.*``); every reason in the
+verdict names the entry it rests on and that entry's sources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from engine.answers import Question, Value
+from engine.cost import CostParameters, Estimate, FleetSpec, PlaneId, estimate
+from engine.questions import BY_ID, QUESTIONS
+from engine.rules import Limit
+
+Answers = Mapping[str, Value]
+VerdictKind = Literal["mesh", "no-mesh", "borderline"]
+
+CRITERIA = {
+    "scale": "crit.scale-multi-team",
+    "compliance": "crit.zero-trust-compliance",
+    "polyglot": "crit.polyglot",
+    "progressive-delivery": "crit.progressive-delivery",
+}
+ANTI_PATTERNS = {
+    "small-single-team": "anti.small-single-team",
+    "deploy-together": "anti.monorepo-coupled-deploys",
+    "latency-sensitive": "anti.latency-sensitive",
+    "want-to-be-ready": "anti.want-to-be-ready",
+}
+#: Entries the engine reads rules from; the knowledge base must define them all.
+THRESHOLDS = (
+    "thr.small-fleet-stop",
+    "thr.gray-zone",
+    "thr.scale-criterion",
+    "thr.polyglot",
+    "thr.criteria-needed",
+    "thr.latency-slo",
+    "thr.cilium-kernel",
+    "thr.cilium-windows",
+)
+PLANE_FACTS = (
+    "fact.linkerd-better-starting-point",
+    "fact.entry-points-complexity-vs-overhead",
+    "fact.cilium-or-ambient-choice",
+    "fact.istio-when-full-xds",
+    "fact.sidecarless-ready-for-new-workloads",
+    "step.choose-plane",
+)
+
+
+class PitfallBrief(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str
+    title: str
+    planes: tuple[PlaneId, ...]
+    prepare: str
+
+
+class DecisionRules(BaseModel):
+    """Everything the decision reads from the knowledge base."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    thresholds: dict[str, list[Limit]]
+    pitfalls: list[PitfallBrief]
+    sources: dict[str, list[str]]  # entry id → the sources it cites
+    source_titles: dict[str, str]  # source id → "title <url>", for records people read
+    cost: CostParameters
+
+
+class Reason(BaseModel):
+    text: str
+    entry: str
+    sources: list[str]
+
+
+class PlaneChoice(BaseModel):
+    plane: PlaneId
+    name: str
+    reason: Reason
+
+
+class Verdict(BaseModel):
+    verdict: VerdictKind
+    plane: PlaneId | None
+    alternatives: list[PlaneChoice]
+    criteria_met: list[str]
+    criteria_count: int
+    criteria_needed: int
+    anti_patterns: list[str]
+    reasons: list[Reason]
+    pitfalls: list[str]
+    first_steps: list[str]
+    estimate: Estimate | None
+    stopped_at_step: int | None
+
+
+def next_step(answers: Answers, rules: DecisionRules) -> Question | Verdict:
+    assessment = _Assessment(answers, rules)
+    if assessment.stopped:
+        return assessment.verdict()
+    for question in QUESTIONS:
+        if question.id not in answers and assessment.worth_asking(question.id):
+            return question
+    return assessment.verdict()
+
+
+def assess(answers: Answers, rules: DecisionRules) -> Verdict:
+    """The verdict on the answers so far, whether or not questions remain (unknowns count as
+    not met): what a "what if" or a half-finished conversation shows."""
+    return _Assessment(answers, rules).verdict()
+
+
+def relevant_answers(answers: Answers, rules: DecisionRules) -> dict[str, Value]:
+    """The answers the verdict rests on; an answer made moot by a later change is dropped."""
+    assessment = _Assessment(answers, rules)
+    return {
+        q.id: answers[q.id]
+        for q in QUESTIONS
+        if q.id in answers and (q.id in {"services", "teams"} or assessment.worth_asking(q.id))
+    }
+
+
+class _Assessment:
+    """What the answers so far establish. Unknown answers stay None: never guessed."""
+
+    def __init__(self, answers: Answers, rules: DecisionRules) -> None:
+        self.answers = answers
+        self.rules = rules
+        self.reasons: list[Reason] = []
+        languages = answers.get("languages")
+        self.measures: dict[str, float | str] = {
+            name: value
+            for name, value in (
+                ("services", answers.get("services")),
+                ("teams", answers.get("teams")),
+                ("languages", len(languages) if isinstance(languages, list) else None),
+                ("latency-slo-ms", answers.get("latency_slo_ms")),
+                ("kernel-version", answers.get("kernel")),
+                ("windows-nodes", _as_count(answers.get("windows_nodes"))),
+            )
+            if isinstance(value, int | float | str) and not isinstance(value, bool)
+        }
+        self.stopped = self._holds("thr.small-fleet-stop") is True
+        self.criteria = {
+            "scale": self._holds("thr.scale-criterion"),
+            "compliance": _as_bool(answers.get("compliance")),
+            # The criterion is language diversity; step 3 adds the team count (see _explain).
+            "polyglot": self._holds("thr.polyglot", {"languages"}),
+            "progressive-delivery": _as_bool(answers.get("canary_everywhere")),
+        }
+        self.needed = int(float(self._limit("thr.criteria-needed", "criteria-met").value))
+
+    # -- rules ---------------------------------------------------------------------------
+
+    def _limit(self, threshold: str, measure: str) -> Limit:
+        return next(lim for lim in self.rules.thresholds[threshold] if lim.measure == measure)
+
+    def _holds(self, threshold: str, measures: set[str] | None = None) -> bool | None:
+        """Whether a rule holds; None while a measure it needs is unknown."""
+        limits = [
+            lim
+            for lim in self.rules.thresholds[threshold]
+            if measures is None or lim.measure in measures
+        ]
+        if any(lim.measure not in self.measures for lim in limits):
+            return None
+        return all(lim.holds(self.measures[lim.measure]) for lim in limits)
+
+    def _reason(self, text: str, entry: str) -> Reason:
+        reason = Reason(text=text, entry=entry, sources=self.rules.sources.get(entry, []))
+        self.reasons.append(reason)
+        return reason
+
+    @property
+    def met(self) -> list[str]:
+        return [name for name, met in self.criteria.items() if met]
+
+    @property
+    def anti_patterns(self) -> list[str]:
+        found = {
+            "small-single-team": self.stopped,
+            "deploy-together": _as_bool(self.answers.get("deploy_together")) is True,
+            "latency-sensitive": self._holds("thr.latency-slo") is True,
+            "want-to-be-ready": self.answers.get("motivation") == "be-ready",
+        }
+        return [name for name, present in found.items() if present]
+
+    def provisional(self) -> VerdictKind:
+        """The verdict on what is known; unknown criteria count as not met."""
+        if self.stopped:
+            return "no-mesh"
+        count, anti = len(self.met), set(self.anti_patterns)
+        if "deploy-together" in anti:  # the coordination problem a mesh solves is absent
+            return "no-mesh"
+        if count >= self.needed:
+            return "borderline" if "want-to-be-ready" in anti else "mesh"
+        if count == self.needed - 1 and "want-to-be-ready" not in anti:
+            return "borderline"
+        return "no-mesh"
+
+    def _could_reach(self) -> int:
+        """The most criteria that could still be met, counting every unknown as met."""
+        return sum(met is not False for met in self.criteria.values())
+
+    def worth_asking(self, question: str) -> bool:
+        if question in {"services", "teams"}:
+            return True
+        if question in {"compliance", "languages", "canary_everywhere"}:
+            return True
+        if question in {"motivation", "deploy_together", "latency_slo_ms"}:
+            return self._could_reach() >= self.needed - 1
+        if self.provisional() == "no-mesh":
+            return False
+        if question in {"kernel", "windows_nodes"}:
+            return self._cilium_candidate() and (
+                question == "kernel" or self._holds("thr.cilium-kernel") is not False
+            )
+        return True  # platform_capacity, main_concern, istio_features, pods
+
+    # -- the plane -----------------------------------------------------------------------
+
+    def _needs_istio(self) -> bool:
+        features = self.answers.get("istio_features")
+        return bool(features) or self.answers.get("main_concern") == "features"
+
+    def _overhead_first(self) -> bool:
+        return (
+            self.answers.get("main_concern") == "sidecar-overhead"
+            or "latency-sensitive" in self.anti_patterns
+        )
+
+    def _cilium_candidate(self) -> bool:
+        return self._overhead_first() and not self._needs_istio()
+
+    def _cilium_blocker(self) -> str | None:
+        if self._holds("thr.cilium-kernel") is False:
+            return "thr.cilium-kernel"
+        if self._holds("thr.cilium-windows") is False:
+            return "thr.cilium-windows"
+        return None
+
+    def _choose_plane(self) -> tuple[PlaneId, list[tuple[PlaneId, str, str]]]:
+        """The plane and the alternatives, each with why (text, entry)."""
+        capacity = _as_bool(self.answers.get("platform_capacity"))
+        if self._overhead_first():
+            why = "overhead (memory, CPU, latency) comes first"
+            if self._needs_istio():
+                self._reason(
+                    f"Cilium or Istio ambient, since {why}; you need Istio's feature surface, so "
+                    "ambient.",
+                    "fact.cilium-or-ambient-choice",
+                )
+                return "istio-ambient", [
+                    (
+                        "istio-sidecar",
+                        "All of Istio's features, at sidecar cost.",
+                        "fact.istio-when-full-xds",
+                    ),
+                ]
+            blocker = self._cilium_blocker()
+            if blocker is not None:
+                self._reason(
+                    f"Cilium would fit, since {why}, but your nodes rule it out; Istio ambient "
+                    "is the other low-overhead plane.",
+                    blocker,
+                )
+                return "istio-ambient", [
+                    ("linkerd", _LINKERD_WHY, "fact.linkerd-better-starting-point")
+                ]
+            self._reason(
+                f"Cilium's eBPF data plane, since {why} and neither the kernel nor Windows nodes "
+                "nor a need for Istio's features stands in the way.",
+                "fact.cilium-or-ambient-choice",
+            )
+            return "cilium", [
+                (
+                    "istio-ambient",
+                    "Low overhead too, with Istio's API and features.",
+                    "fact.cilium-or-ambient-choice",
+                ),
+            ]
+        if capacity is False:
+            if self._needs_istio():
+                self._reason(
+                    "Istio ambient: the lower-overhead entry point for a small platform team, and "
+                    "it keeps the Istio features you need.",
+                    "fact.entry-points-complexity-vs-overhead",
+                )
+                return "istio-ambient", [
+                    ("linkerd", _LINKERD_WHY, "fact.linkerd-better-starting-point")
+                ]
+            self._reason(
+                "Linkerd: the lower-complexity entry point for a team that cannot own a complex "
+                "system.",
+                "fact.entry-points-complexity-vs-overhead",
+            )
+            return "linkerd", [
+                (
+                    "istio-ambient",
+                    "The lower-overhead entry point.",
+                    "fact.entry-points-complexity-vs-overhead",
+                ),
+            ]
+        if self._needs_istio():
+            self._reason(
+                "Istio: you need its full feature surface, and your team can own it.",
+                "fact.istio-when-full-xds",
+            )
+            return "istio-sidecar", [
+                (
+                    "istio-ambient",
+                    "Same control plane without sidecars, for new deployments.",
+                    "fact.sidecarless-ready-for-new-workloads",
+                ),
+            ]
+        self._reason(
+            "Linkerd: for mTLS, golden metrics and basic traffic shifting it is the better "
+            "starting point for most teams.",
+            "fact.linkerd-better-starting-point",
+        )
+        return "linkerd", [
+            (
+                "istio-ambient",
+                "If you later need Istio's features, at lower overhead than sidecars.",
+                "fact.entry-points-complexity-vs-overhead",
+            ),
+        ]
+
+    # -- the verdict ---------------------------------------------------------------------
+
+    def verdict(self) -> Verdict:
+        kind = self.provisional()
+        self._explain(kind)
+        plane: PlaneId | None = None
+        alternatives: list[PlaneChoice] = []
+        if kind != "no-mesh":
+            plane, others = self._choose_plane()
+            alternatives = [
+                PlaneChoice(
+                    plane=other,
+                    name=self.rules.cost.profiles[other].name,
+                    reason=Reason(
+                        text=text, entry=entry, sources=self.rules.sources.get(entry, [])
+                    ),
+                )
+                for other, text, entry in others
+            ]
+        pitfalls = [p for p in self.rules.pitfalls if plane in p.planes]
+        return Verdict(
+            verdict=kind,
+            plane=plane,
+            alternatives=alternatives,
+            criteria_met=[CRITERIA[name] for name in self.met],
+            criteria_count=len(self.met),
+            criteria_needed=self.needed,
+            anti_patterns=[ANTI_PATTERNS[name] for name in self.anti_patterns],
+            reasons=self.reasons,
+            pitfalls=[p.code for p in pitfalls],
+            first_steps=[f"{p.prepare} ({p.code})" for p in pitfalls],
+            estimate=self._estimate(plane, alternatives),
+            stopped_at_step=1 if self.stopped else None,
+        )
+
+    def _explain(self, kind: VerdictKind) -> None:
+        if self.stopped:
+            self._reason(
+                "Fewer services than the threshold with a single owning team: the article's step 1 "
+                "stops here.",
+                "thr.small-fleet-stop",
+            )
+            self._reason(
+                "What a mesh would give you, you can get more cheaply without one.",
+                "anti.small-single-team",
+            )
+            return
+        for name, met in self.criteria.items():
+            state = {True: "met", False: "not met", None: "not asked"}[met]
+            self._reason(f"Criterion {state}: {name.replace('-', ' ')}.", CRITERIA[name])
+        self._reason(
+            f"{len(self.met)} of 4 criteria met; a mesh needs {self.needed} or more.",
+            "thr.criteria-needed",
+        )
+        if self._holds("thr.polyglot") is True:
+            self._reason(
+                "More than two languages and more than three teams: in-app resilience is "
+                "probably fragmenting already, which is where a mesh starts to pay off.",
+                "step.assess-graph-diversity",
+            )
+        if self._holds("thr.gray-zone") is True:
+            self._reason(
+                "Your service count is in the gray zone where a mesh may or may not pay off.",
+                "thr.gray-zone",
+            )
+        for name in self.anti_patterns:
+            self._reason(f"Anti-pattern present: {name.replace('-', ' ')}.", ANTI_PATTERNS[name])
+        if kind == "borderline":
+            self._reason(
+                "Borderline: re-run this when a criterion changes, and meanwhile cover the gap "
+                "without a mesh.",
+                "cmp.without-mesh",
+            )
+
+    def _estimate(self, plane: PlaneId | None, alternatives: list[PlaneChoice]) -> Estimate | None:
+        pods = self.answers.get("pods")
+        if plane is None or not isinstance(pods, int) or isinstance(pods, bool) or pods < 1:
+            return None
+        slo = self.answers.get("latency_slo_ms")
+        planes: list[PlaneId] = [plane, *(a.plane for a in alternatives), "none"]
+        spec = FleetSpec(
+            pods=min(pods, 1_000_000),
+            latency_slo_ms=slo
+            if isinstance(slo, int) and not isinstance(slo, bool) and slo > 0
+            else None,
+            planes=list(dict.fromkeys(planes)),
+        )
+        return estimate(spec, self.rules.cost)
+
+
+_LINKERD_WHY = "The lower-complexity entry point, if Istio's features are not needed."
+
+
+def _as_bool(value: Value) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _as_count(value: Value) -> int | None:
+    """Windows nodes as a count for the rule ``windows-nodes == 0``."""
+    return None if not isinstance(value, bool) else int(value)
+
+
+__all__ = ["BY_ID", "QUESTIONS", "DecisionRules", "Verdict", "assess", "next_step"]
