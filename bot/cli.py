@@ -17,9 +17,18 @@ import textwrap
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
+import yaml
+from pydantic import ValidationError
+
 from bot.settings import Settings
+from bot.terminal import adr, converse, estimate_table, verdict_text
+from engine.answers import UnreadableAnswer, Value
+from engine.cost import PLANES, FleetSpec, estimate
+from engine.decision import Verdict, next_step, relevant_answers
+from engine.questions import BY_ID
 from knowledge.base import load
 from knowledge.comparisons import find_comparison
 from knowledge.errors import IndexUnavailable, InvalidKnowledgeBase, InvalidQuestion
@@ -139,6 +148,88 @@ def cmd_kb_build(args: argparse.Namespace, settings: Settings) -> int:
     return OK
 
 
+def cmd_estimate(args: argparse.Namespace, library: Library) -> int:
+    fields = {
+        "pods": args.pods,
+        "nodes": args.nodes,
+        "rps_per_pod": args.rps,
+        "hops": args.hops,
+        "l7_namespaces": args.l7_namespaces,
+        "l7_traffic_share": args.l7_share,
+        "latency_slo_ms": args.slo_ms,
+        "usd_per_vcpu_month": args.usd_per_vcpu_month,
+        "usd_per_gb_month": args.usd_per_gb_month,
+        "planes": args.planes.split(",") if args.planes else None,
+        "prefer_source": args.source,
+    }
+    try:
+        spec = FleetSpec.model_validate({k: v for k, v in fields.items() if v is not None})
+    except ValidationError as error:
+        for detail in error.errors():
+            where = ".".join(str(part) for part in detail["loc"][:1])
+            print(
+                f"meshbot estimate: --{where.replace('_', '-')}: {detail['msg']}", file=sys.stderr
+            )
+        return USAGE
+    result = estimate(spec, library.rules.cost)
+    if args.json:
+        _print_json(result.model_dump(mode="json"))
+    else:
+        print(estimate_table(result))
+    return OK
+
+
+def cmd_decide(args: argparse.Namespace, library: Library) -> int:
+    rules = library.rules
+    answers: dict[str, Value] = {}
+    if args.answers:
+        try:
+            answers = _read_answers(args.answers)
+        except (OSError, ValueError) as error:
+            print(f"meshbot decide: {args.answers}: {error}", file=sys.stderr)
+            return USAGE
+        step = next_step(answers, rules)
+        if not isinstance(step, Verdict):
+            print(
+                f"meshbot decide: {args.answers} does not answer {step.id!r}: {step.prompt} "
+                f"(for example: {step.example})",
+                file=sys.stderr,
+            )
+            return USAGE
+        verdict: Verdict | None = step
+    else:
+        verdict = converse(rules, answers, input, sys.stdout)
+    if verdict is None:
+        return NOT_FOUND
+    answers = relevant_answers(answers, rules)
+    if args.adr:
+        Path(args.adr).write_text(adr(verdict, answers, rules), encoding="utf-8")
+    if args.json:
+        _print_json({"answers": answers, "verdict": verdict.model_dump(mode="json")})
+    else:
+        names = {plane: profile.name for plane, profile in rules.cost.profiles.items()}
+        print("\n" + verdict_text(verdict, names))
+        if args.adr:
+            print(f"\nDecision record written to {args.adr}")
+    return OK
+
+
+def _read_answers(path: str) -> dict[str, Value]:
+    """Answers from YAML, each read by its question's parser, as if typed."""
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    if not isinstance(raw, dict):
+        raise ValueError("expected a mapping of question id to answer, e.g. 'services: 40'")
+    answers: dict[str, Value] = {}
+    for key, value in raw.items():
+        if key not in BY_ID:
+            raise ValueError(f"unknown question {key!r}; known: {', '.join(BY_ID)}")
+        try:
+            answers[key] = BY_ID[key].parse(value)
+        except UnreadableAnswer as error:
+            raise ValueError(f"{key}: {error}") from error
+    return answers
+
+
 def cmd_serve(args: argparse.Namespace, library: Library) -> int:
     import uvicorn
 
@@ -200,6 +291,39 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     compare.add_argument("subjects", nargs="*", metavar="SUBJECT", help="e.g. istio linkerd")
     compare.add_argument("--json", action="store_true", help="print JSON for machines")
     compare.set_defaults(handler=cmd_compare, needs_library=True)
+
+    est = command(
+        "estimate",
+        "estimate what each data plane costs for your fleet",
+        "meshbot estimate --pods 200\n"
+        "meshbot estimate --pods 200 --rps 1000 --hops 8 --nodes 10 --slo-ms 50\n"
+        "meshbot estimate --pods 1200 --planes linkerd,istio-ambient --source istio-perf-docs",
+    )
+    est.add_argument("--pods", type=int, required=True, help="pods that would join the mesh")
+    est.add_argument("--nodes", type=int, help="default: the article's 20 pods per node")
+    est.add_argument("--rps", type=float, help="req/s per pod (default: the article's 1000)")
+    est.add_argument("--hops", type=int, help="service calls on one request's path (default 1)")
+    est.add_argument("--l7-namespaces", type=int, help="namespaces needing L7 (ambient waypoints)")
+    est.add_argument("--l7-share", type=float, help="share of requests through waypoints, 0–1")
+    est.add_argument("--slo-ms", type=float, help="p99 latency SLO to check against")
+    est.add_argument("--usd-per-vcpu-month", type=float, help="default: a cited list price")
+    est.add_argument("--usd-per-gb-month", type=float, help="default: a cited list price")
+    est.add_argument("--planes", help=f"comma-separated subset of {','.join(PLANES)}")
+    est.add_argument("--source", help="prefer this source's figures, e.g. istio-perf-docs")
+    est.add_argument("--json", action="store_true", help="print JSON for machines")
+    est.set_defaults(handler=cmd_estimate, needs_library=True)
+
+    decide = command(
+        "decide",
+        "walk the article's decision sequence and get a verdict",
+        "meshbot decide\nmeshbot decide --answers answers.yaml --adr docs/adr/0007-service-mesh.md"
+        "\n\nanswers.yaml holds question ids and answers as you would type them:\n"
+        "  services: about 40\n  teams: 6\n  languages: Go, Java and Python",
+    )
+    decide.add_argument("--answers", help="YAML file of answers (non-interactive)")
+    decide.add_argument("--adr", help="write the decision record (Markdown) to this file")
+    decide.add_argument("--json", action="store_true", help="print JSON for machines")
+    decide.set_defaults(handler=cmd_decide, needs_library=True)
 
     kb = command("kb", "check or build the knowledge base", "meshbot kb check\nmeshbot kb build")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True, metavar="ACTION")

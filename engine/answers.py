@@ -80,7 +80,7 @@ class Question(BaseModel):
         if self.type == "yes-no" and isinstance(value, bool):
             return value
         if isinstance(value, list) and self.type == "many-of":
-            return _many_of(", ".join(str(item) for item in value), self)
+            return self._parse_text(", ".join(map(str, value))) if value else []
         if isinstance(value, int | float) and not isinstance(value, bool):
             return self._parse_text(str(value))
         raise self._fail(f"Expected {_DESCRIPTIONS[self.type]}.")

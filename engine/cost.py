@@ -197,7 +197,11 @@ class _Fleet:
         basis = self.spec.pods if profile.memory_basis == "pod" else proxies
         memory_mb = basis * memory.used.midpoint
         cpu_vcpu = self.kilo_rps * cpu.used.midpoint
-        notes = [f"{proxies} {profile.proxy} proxies, one per {profile.deployment_unit}."]
+        notes = (
+            [f"{proxies} proxies, one per {profile.deployment_unit}: {profile.proxy}."]
+            if profile.deployment_unit != "none"
+            else ["No proxies: the baseline without a mesh."]
+        )
         if profile.memory_basis == "pod":
             notes.append(f"Memory is a per-pod equivalent: {self.spec.pods} pods × {memory.used}.")
         if profile.l7_proxy is not None and self.spec.l7_namespaces:
@@ -216,7 +220,7 @@ class _Fleet:
             notes.append(f"Fits the {slo:g} ms SLO only at the low end of the per-hop range.")
         if slo is not None:
             notes.append("The SLO is compared with the latency the mesh adds, nothing else.")
-        notes += [f"{f.quantity}: {f.used} from {f.used.source}" + _others(f) for f in figures]
+        notes += [f"{f.quantity}: {_cited(f.used)}" + _others(f) for f in figures]
         return PlaneEstimate(
             plane=plane,
             name=profile.name,
@@ -274,7 +278,11 @@ class _Fleet:
         )
 
 
+def _cited(figure: Figure) -> str:
+    return f"{figure} from {figure.source}" + (" (an estimate)" if figure.estimate else "")
+
+
 def _others(used: FigureUsed) -> str:
     if not used.alternatives:
         return ""
-    return " (also: " + "; ".join(f"{f} from {f.source}" for f in used.alternatives) + ")"
+    return " (also: " + "; ".join(_cited(f) for f in used.alternatives) + ")"

@@ -126,9 +126,7 @@ def relevant_answers(answers: Answers, rules: DecisionRules) -> dict[str, Value]
     """The answers the verdict rests on; an answer made moot by a later change is dropped."""
     assessment = _Assessment(answers, rules)
     return {
-        q.id: answers[q.id]
-        for q in QUESTIONS
-        if q.id in answers and (q.id in {"services", "teams"} or assessment.worth_asking(q.id))
+        q.id: answers[q.id] for q in QUESTIONS if q.id in answers and assessment.worth_asking(q.id)
     }
 
 
@@ -217,6 +215,8 @@ class _Assessment:
     def worth_asking(self, question: str) -> bool:
         if question in {"services", "teams"}:
             return True
+        if self.stopped:
+            return False
         if question in {"compliance", "languages", "canary_everywhere"}:
             return True
         if question in {"motivation", "deploy_together", "latency_slo_ms"}:

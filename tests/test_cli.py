@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli import _parser, main
+from bot.settings import Settings
 
 Capture = pytest.CaptureFixture[str]
 
@@ -83,10 +86,36 @@ def test_kb_build_builds_once_then_reports_current(capsys: Capture) -> None:
     assert json.loads(capsys.readouterr().out)["rebuilt"] is False
 
 
-@pytest.mark.parametrize(
-    "command",
-    [["serve"], ["ask"], ["pitfall"], ["compare"], ["kb"], ["kb", "check"], ["kb", "build"]],
-)
+def _commands() -> list[list[str]]:
+    """Every command and subcommand the parser defines, so a new one cannot go undocumented."""
+    found: list[list[str]] = []
+
+    def walk(parser: argparse.ArgumentParser, prefix: list[str]) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    found.append([*prefix, name])
+                    walk(sub, [*prefix, name])
+
+    walk(_parser(Settings()), [])
+    return found
+
+
+def test_the_cli_has_the_documented_commands() -> None:
+    assert {" ".join(c) for c in _commands()} == {
+        "serve",
+        "ask",
+        "pitfall",
+        "compare",
+        "estimate",
+        "decide",
+        "kb",
+        "kb check",
+        "kb build",
+    }
+
+
+@pytest.mark.parametrize("command", _commands(), ids=" ".join)
 def test_every_command_documents_examples_and_exit_codes(
     command: list[str], capsys: Capture
 ) -> None:
@@ -102,3 +131,88 @@ def test_unknown_command_is_a_usage_error(capsys: Capture) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["frobnicate"])
     assert exited.value.code == 2
+
+
+def test_estimate_prints_a_table_reproducing_the_article(capsys: Capture) -> None:
+    assert main(["estimate", "--pods", "200", "--rps", "1000", "--hops", "8"]) == 0
+    out = capsys.readouterr().out
+    sidecar = next(line for line in out.splitlines() if line.startswith("Istio (sidecar mode)"))
+    assert "12,000" in sidecar and "40.0" in sidecar and "16–40" in sidecar
+    assert "assumptions:" in out and "control plane" in out
+
+
+def test_estimate_json_has_the_contract_fields(capsys: Capture) -> None:
+    assert main(["estimate", "--pods", "200", "--planes", "linkerd,none", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {"inputs", "planes", "control_plane", "assumptions"} <= set(data)
+    assert [p["plane"] for p in data["planes"]] == ["linkerd", "none"]
+    assert {"low", "high"} == set(data["planes"][0]["latency_ms_per_request"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["--pods", "-5"], "--pods: Input should be greater than or equal to 1"),
+        (["--pods", "200", "--planes", "consul"], "--planes: Input should be"),
+        (["--pods", "200", "--hops", "0"], "--hops"),
+    ],
+)
+def test_estimate_bad_input_exits_2_naming_the_option(
+    argv: list[str], says: str, capsys: Capture
+) -> None:
+    assert main(["estimate", *argv]) == 2
+    assert says in capsys.readouterr().err
+
+
+def test_decide_from_an_answers_file_writes_the_decision_record(
+    tmp_path: Path, capsys: Capture
+) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(
+        "services: about 50\nteams: 8\ncompliance: yes, PCI-DSS\nlanguages: Go, Java and Python\n"
+        "canary_everywhere: no\nmotivation: pain we have now\ndeploy_together: no\n"
+        "latency_slo_ms: none\nplatform_capacity: not really\nmain_concern: simplicity\n"
+        "istio_features: none\npods: 200\n"
+    )
+    record = tmp_path / "adr.md"
+    assert main(["decide", "--answers", str(answers), "--adr", str(record)]) == 0
+    assert "Verdict: mesh — Linkerd" in capsys.readouterr().out
+    assert record.read_text().startswith("# Adopt a service mesh: Linkerd")
+
+
+def test_decide_names_the_first_unanswered_question(tmp_path: Path, capsys: Capture) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("services: 40\n")
+    assert main(["decide", "--answers", str(answers)]) == 2
+    assert "does not answer 'teams'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [("services: lots\n", "services: I need a number"), ("colour: blue\n", "unknown question")],
+)
+def test_decide_rejects_unreadable_answer_files(
+    tmp_path: Path, content: str, says: str, capsys: Capture
+) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(content)
+    assert main(["decide", "--answers", str(answers)]) == 2
+    assert says in capsys.readouterr().err
+
+
+def test_decide_converses_in_the_terminal_and_goes_back_on_request(
+    monkeypatch: pytest.MonkeyPatch, capsys: Capture
+) -> None:
+    replies = iter(["about 8", "lots", "back", "9 services", "one team"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(replies))
+    assert main(["decide", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert "I need a number" in out
+    data = json.loads(out[out.index("{") :])
+    assert data["answers"] == {"services": 9, "teams": 1}
+    assert data["verdict"]["verdict"] == "no-mesh"
+
+
+def test_decide_quit_exits_3(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("builtins.input", lambda prompt="": "quit")
+    assert main(["decide"]) == 3

@@ -10,11 +10,12 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.bench import search
+from tests.bench import engine, search
 
 
 def main() -> int:
     figures, accuracy = search.run()
+    figures += engine.run()
     print(
         f"meshbot bench — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}"

@@ -1,0 +1,192 @@
+"""The decision follows the article's sequence, asks only what can change the verdict, and
+explains every step with the knowledge entry it rests on."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.adr import render_adr
+from engine.answers import Question, Value
+from engine.decision import DecisionRules, Verdict, assess, next_step, relevant_answers
+from engine.questions import QUESTIONS
+from knowledge.library import Library
+
+MESH_TEAM: dict[str, Value] = {
+    "services": 50,
+    "teams": 8,
+    "compliance": True,
+    "languages": ["go", "java", "python"],
+    "canary_everywhere": False,
+    "motivation": "pain-now",
+    "deploy_together": False,
+    "latency_slo_ms": None,
+    "platform_capacity": False,
+    "main_concern": "simplicity",
+    "istio_features": [],
+    "pods": 400,
+}
+
+
+@pytest.fixture(scope="module")
+def rules(library: Library) -> DecisionRules:
+    return library.rules
+
+
+def _walk(answers: dict[str, Value], rules: DecisionRules) -> tuple[list[str], Verdict]:
+    """Answer every question asked from ``answers``; return the ids asked and the verdict."""
+    asked: list[str] = []
+    given_so_far: dict[str, Value] = {}
+    while True:
+        step = next_step(given_so_far, rules)
+        if isinstance(step, Verdict):
+            return asked, step
+        asked.append(step.id)
+        given_so_far[step.id] = answers.get(step.id)
+
+
+def test_the_first_question_counts_services(rules: DecisionRules) -> None:
+    step = next_step({}, rules)
+    assert isinstance(step, Question)
+    assert (step.id, step.step, step.type) == ("services", 1, "integer")
+
+
+def test_step_one_stops_a_small_single_team_fleet(rules: DecisionRules) -> None:
+    step = next_step({"services": 8, "teams": 1}, rules)
+    assert isinstance(step, Verdict)
+    assert (step.verdict, step.stopped_at_step, step.plane) == ("no-mesh", 1, None)
+    assert "anti.small-single-team" in step.anti_patterns
+
+
+def test_a_mesh_team_is_asked_the_whole_sequence_and_gets_a_plane(rules: DecisionRules) -> None:
+    asked, verdict = _walk(MESH_TEAM, rules)
+    assert asked[:4] == ["services", "teams", "compliance", "languages"]
+    assert verdict.verdict == "mesh"
+    assert verdict.plane == "linkerd"
+    assert verdict.criteria_count == 3
+    assert verdict.pitfalls and verdict.first_steps
+    assert verdict.estimate is not None
+    assert verdict.estimate.planes[0].plane == "linkerd"
+
+
+def test_no_plane_questions_once_the_verdict_is_no_mesh(rules: DecisionRules) -> None:
+    answers = {**MESH_TEAM, "compliance": False, "languages": ["go"]}
+    asked, verdict = _walk(answers, rules)
+    assert verdict.verdict == "no-mesh"
+    assert not {"platform_capacity", "main_concern", "kernel", "pods"} & set(asked)
+
+
+def test_kernel_is_asked_only_when_cilium_is_a_candidate(rules: DecisionRules) -> None:
+    asked, _ = _walk(MESH_TEAM, rules)
+    assert "kernel" not in asked
+    overhead = {
+        **MESH_TEAM,
+        "main_concern": "sidecar-overhead",
+        "kernel": "4.19.0",
+        "windows_nodes": False,
+    }
+    asked, verdict = _walk(overhead, rules)
+    assert "kernel" in asked
+    assert "windows_nodes" not in asked  # the kernel already rules Cilium out
+    assert verdict.plane == "istio-ambient"
+    assert any(r.entry == "thr.cilium-kernel" for r in verdict.reasons)
+
+
+def test_a_new_enough_kernel_without_windows_nodes_gets_cilium(rules: DecisionRules) -> None:
+    answers = {
+        **MESH_TEAM,
+        "main_concern": "sidecar-overhead",
+        "kernel": "5.15.0-1051-aws",
+        "windows_nodes": False,
+    }
+    asked, verdict = _walk(answers, rules)
+    assert asked[-3:] == ["kernel", "windows_nodes", "pods"]
+    assert verdict.plane == "cilium"
+    assert verdict.pitfalls == []  # none of the article's five pitfalls is Cilium's
+
+
+def test_changing_an_answer_recomputes_and_drops_what_became_moot(rules: DecisionRules) -> None:
+    first = assess(MESH_TEAM, rules)
+    changed = {**MESH_TEAM, "services": 9, "teams": 1}
+    second = assess(changed, rules)
+    assert (first.verdict, second.verdict) == ("mesh", "no-mesh")
+    assert set(relevant_answers(changed, rules)) == {"services", "teams"}
+
+
+def test_every_question_is_reachable(rules: DecisionRules) -> None:
+    seen: set[str] = set()
+    concerns = ["simplicity", "sidecar-overhead", "features"]
+    for concern, capacity in itertools.product(concerns, [True, False]):
+        answers = {**MESH_TEAM, "main_concern": concern, "platform_capacity": capacity}
+        answers |= {"kernel": "6.1", "windows_nodes": False, "istio_features": []}
+        seen |= set(_walk(answers, rules)[0])
+    assert seen == {q.id for q in QUESTIONS}
+
+
+_ANSWER_VALUES: dict[str, list[Value]] = {
+    "services": [5, 14, 15, 17, 20, 40, 200],
+    "teams": [1, 2, 4, 9],
+    "compliance": [True, False],
+    "languages": [["go"], ["go", "java"], ["go", "java", "python"]],
+    "canary_everywhere": [True, False],
+    "motivation": ["pain-now", "be-ready"],
+    "deploy_together": [True, False],
+    "latency_slo_ms": [None, 5, 200],
+    "platform_capacity": [True, False],
+    "main_concern": ["simplicity", "sidecar-overhead", "features"],
+    "istio_features": [[], ["jwt-request-authentication"]],
+    "kernel": ["4.19.0", "5.10.0", "6.8.0"],
+    "windows_nodes": [True, False],
+    "pods": [None, 30, 5000],
+}
+ANSWER_SETS = st.fixed_dictionaries(
+    {}, optional={k: st.sampled_from(v) for k, v in _ANSWER_VALUES.items()}
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(answers=ANSWER_SETS, seed=st.randoms())
+def test_the_verdict_does_not_depend_on_the_order_of_answers(
+    rules: DecisionRules, answers: dict[str, Value], seed: object
+) -> None:
+    items = list(answers.items())
+    seed.shuffle(items)  # type: ignore[attr-defined]
+    assert assess(dict(items), rules) == assess(answers, rules)
+
+
+@settings(max_examples=150, deadline=None)
+@given(answers=ANSWER_SETS)
+def test_every_reason_cites_an_existing_entry_and_its_sources(
+    library: Library, answers: dict[str, Value]
+) -> None:
+    verdict = assess(answers, library.rules)
+    cited = [*verdict.reasons, *(a.reason for a in verdict.alternatives)]
+    assert cited
+    for reason in cited:
+        located = library.kb.get(reason.entry)
+        assert located is not None, reason.entry
+        assert reason.sources == list(located.model.sources)
+    for code in verdict.pitfalls:
+        assert library.kb.get(code) is not None
+
+
+def test_the_decision_record_has_every_section(rules: DecisionRules) -> None:
+    verdict = assess(MESH_TEAM, rules)
+    names = {plane: p.name for plane, p in rules.cost.profiles.items()}
+    record = render_adr(verdict, MESH_TEAM, names, rules.source_titles, dt.date(2026, 11, 29))
+    assert record.startswith("# Adopt a service mesh: Linkerd")
+    for section in (
+        "## Context",
+        "## Decision",
+        "## Consequences",
+        "## Alternatives considered",
+        "## Costs",
+        "## Reasons and sources",
+    ):
+        assert section in record
+    assert "Do you actually need a service mesh?" in record
+    assert "MESH-P005" in record
