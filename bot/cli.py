@@ -240,15 +240,27 @@ def cmd_serve(args: argparse.Namespace, library: Library) -> int:
 
 
 def _parser(settings: Settings) -> argparse.ArgumentParser:
-    def command(name: str, summary: str, examples: str) -> argparse.ArgumentParser:
+    def command(
+        name: str,
+        summary: str,
+        examples: str,
+        handler: Callable[..., int] | None = None,
+        json_output: bool = True,
+    ) -> argparse.ArgumentParser:
+        """A subcommand with examples and exit codes in its help, and usually --json."""
         epilog = "examples:\n" + textwrap.indent(examples.strip(), "  ") + "\n\n" + EXIT_CODES
-        return sub.add_parser(
+        parser = sub.add_parser(
             name,
             help=summary,
             description=summary,
             epilog=epilog,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
+        if json_output and handler is not None:
+            parser.add_argument("--json", action="store_true", help="print JSON for machines")
+        if handler is not None:
+            parser.set_defaults(handler=handler, needs_library=True)
+        return parser
 
     parser = argparse.ArgumentParser(
         prog="meshbot",
@@ -260,37 +272,41 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = command("serve", "serve the HTTP API", "meshbot serve\nmeshbot serve --port 9000")
+    serve = command(
+        "serve",
+        "serve the HTTP API",
+        "meshbot serve\nmeshbot serve --port 9000",
+        cmd_serve,
+        json_output=False,
+    )
     serve.add_argument("--host", default=settings.host, help="default: %(default)s")
     serve.add_argument("--port", type=int, default=settings.port, help="default: %(default)s")
-    serve.set_defaults(handler=cmd_serve, needs_library=True)
 
     ask = command(
         "ask",
         "answer a question from the knowledge base",
         'meshbot ask "how much memory does an envoy sidecar use"\n'
         "meshbot ask when is a mesh not worth it --json",
+        cmd_ask,
     )
     ask.add_argument("question", nargs="+", help="the question, quoted or not")
     pitfall = command(
         "pitfall",
         "find the runbook for a symptom or a pitfall code",
         "meshbot pitfall upstream request timeout\nmeshbot pitfall MESH-P002",
+        cmd_pitfall,
     )
     pitfall.add_argument("symptom", nargs="+", help="what you see, or a code such as MESH-P003")
-    for p, handler in ((ask, cmd_ask), (pitfall, cmd_pitfall)):
+    for p in (ask, pitfall):
         p.add_argument("--limit", type=int, default=5, choices=range(1, 21), metavar="N")
-        p.add_argument("--json", action="store_true", help="print JSON for machines")
-        p.set_defaults(handler=handler, needs_library=True)
 
     compare = command(
         "compare",
         "show a comparison table (no arguments lists them)",
         "meshbot compare\nmeshbot compare istio linkerd\nmeshbot compare with-mesh without-mesh",
+        cmd_compare,
     )
     compare.add_argument("subjects", nargs="*", metavar="SUBJECT", help="e.g. istio linkerd")
-    compare.add_argument("--json", action="store_true", help="print JSON for machines")
-    compare.set_defaults(handler=cmd_compare, needs_library=True)
 
     est = command(
         "estimate",
@@ -298,10 +314,11 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
         "meshbot estimate --pods 200\n"
         "meshbot estimate --pods 200 --rps 1000 --hops 8 --nodes 10 --slo-ms 50\n"
         "meshbot estimate --pods 1200 --planes linkerd,istio-ambient --source istio-perf-docs",
+        cmd_estimate,
     )
     est.add_argument("--pods", type=int, required=True, help="pods that would join the mesh")
-    est.add_argument("--nodes", type=int, help="default: the article's 20 pods per node")
-    est.add_argument("--rps", type=float, help="req/s per pod (default: the article's 1000)")
+    est.add_argument("--nodes", type=int, help="default: the density of the article's example")
+    est.add_argument("--rps", type=float, help="req/s per pod (default: the article's 'moderate')")
     est.add_argument("--hops", type=int, help="service calls on one request's path (default 1)")
     est.add_argument("--l7-namespaces", type=int, help="namespaces needing L7 (ambient waypoints)")
     est.add_argument("--l7-share", type=float, help="share of requests through waypoints, 0–1")
@@ -310,8 +327,6 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     est.add_argument("--usd-per-gb-month", type=float, help="default: a cited list price")
     est.add_argument("--planes", help=f"comma-separated subset of {','.join(PLANES)}")
     est.add_argument("--source", help="prefer this source's figures, e.g. istio-perf-docs")
-    est.add_argument("--json", action="store_true", help="print JSON for machines")
-    est.set_defaults(handler=cmd_estimate, needs_library=True)
 
     decide = command(
         "decide",
@@ -319,11 +334,10 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
         "meshbot decide\nmeshbot decide --answers answers.yaml --adr docs/adr/0007-service-mesh.md"
         "\n\nanswers.yaml holds question ids and answers as you would type them:\n"
         "  services: about 40\n  teams: 6\n  languages: Go, Java and Python",
+        cmd_decide,
     )
     decide.add_argument("--answers", help="YAML file of answers (non-interactive)")
     decide.add_argument("--adr", help="write the decision record (Markdown) to this file")
-    decide.add_argument("--json", action="store_true", help="print JSON for machines")
-    decide.set_defaults(handler=cmd_decide, needs_library=True)
 
     kb = command("kb", "check or build the knowledge base", "meshbot kb check\nmeshbot kb build")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True, metavar="ACTION")

@@ -42,7 +42,8 @@ def verdict_text(verdict: Verdict, plane_names: Mapping[str, str]) -> str:
     lines = [
         f"Verdict: {verdict.verdict}"
         + (f" — {plane_names[verdict.plane]}" if verdict.plane else ""),
-        f"Criteria met: {verdict.criteria_count} of 4 ({verdict.criteria_needed} or more "
+        f"Criteria met: {verdict.criteria_count} of {verdict.criteria_total} "
+        f"({verdict.criteria_needed} or more "
         "justify a mesh)",
     ]
     if verdict.anti_patterns:

@@ -39,7 +39,7 @@ def render_adr(
         "",
         "## Decision",
         "",
-        f"**{verdict.verdict}** — {verdict.criteria_count} of 4 criteria met "
+        f"**{verdict.verdict}** — {verdict.criteria_count} of {verdict.criteria_total} criteria met "
         f"({verdict.criteria_needed} or more justify a mesh).",
         "",
         *(f"- Criterion met: {c}" for c in verdict.criteria_met),

@@ -25,7 +25,7 @@ from engine.quantities import Figure
 
 PlaneId = Literal["istio-sidecar", "linkerd", "istio-ambient", "cilium", "none"]
 PLANES: tuple[PlaneId, ...] = ("istio-sidecar", "linkerd", "istio-ambient", "cilium", "none")
-MB_PER_GB = 1000  # the article's own convention: 200 × 60 MB = 12 GB
+MB_PER_GB = 1000  # the article counts decimal gigabytes in its fleet arithmetic
 
 
 class FleetSpec(BaseModel):
@@ -138,7 +138,7 @@ def estimate(spec: FleetSpec, params: CostParameters) -> Estimate:
         )
     vcpu_price = _price(spec.usd_per_vcpu_month, params.usd_per_vcpu_month, "vCPU", assumptions)
     gb_price = _price(spec.usd_per_gb_month, params.usd_per_gb_month, "GB", assumptions)
-    assumptions.append(f"1 GB = {MB_PER_GB} MB, as the article counts (200 × 60 MB = 12 GB).")
+    assumptions.append(f"1 GB = {MB_PER_GB} MB, as the article counts in its fleet arithmetic.")
     fleet = _Fleet(spec, nodes, rps, vcpu_price, gb_price)
     planes = [p for p in PLANES if spec.planes is None or p in spec.planes]
     return Estimate(

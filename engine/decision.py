@@ -97,6 +97,7 @@ class Verdict(BaseModel):
     alternatives: list[PlaneChoice]
     criteria_met: list[str]
     criteria_count: int
+    criteria_total: int
     criteria_needed: int
     anti_patterns: list[str]
     reasons: list[Reason]
@@ -364,6 +365,7 @@ class _Assessment:
             alternatives=alternatives,
             criteria_met=[CRITERIA[name] for name in self.met],
             criteria_count=len(self.met),
+            criteria_total=len(CRITERIA),
             criteria_needed=self.needed,
             anti_patterns=[ANTI_PATTERNS[name] for name in self.anti_patterns],
             reasons=self.reasons,
@@ -389,7 +391,7 @@ class _Assessment:
             state = {True: "met", False: "not met", None: "not asked"}[met]
             self._reason(f"Criterion {state}: {name.replace('-', ' ')}.", CRITERIA[name])
         self._reason(
-            f"{len(self.met)} of 4 criteria met; a mesh needs {self.needed} or more.",
+            f"{len(self.met)} of {len(CRITERIA)} criteria met; a mesh needs {self.needed} or more.",
             "thr.criteria-needed",
         )
         if self._holds("thr.polyglot") is True:

@@ -10,24 +10,16 @@ from engine.cost import FleetSpec, estimate
 from engine.decision import DecisionRules, Verdict, next_step
 from knowledge.library import open_library
 from tests.bench.stats import Figure, over_runs, percentile, timed_ms
+from tests.test_decision import MESH_TEAM
 
 RUNS = 5
 SAMPLES = 2000
+#: The mesh team of the decision tests, steered to the longest path (Cilium's kernel checks).
 ANSWERS: dict[str, Value] = {
-    "services": 50,
-    "teams": 8,
-    "compliance": True,
-    "languages": ["go", "java", "python"],
-    "canary_everywhere": False,
-    "motivation": "pain-now",
-    "deploy_together": False,
-    "latency_slo_ms": None,
-    "platform_capacity": True,
+    **MESH_TEAM,
     "main_concern": "sidecar-overhead",
-    "istio_features": [],
     "kernel": "5.15.0-1051-aws",
     "windows_nodes": False,
-    "pods": 400,
 }
 
 
