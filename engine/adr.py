@@ -39,8 +39,8 @@ def render_adr(
         "",
         "## Decision",
         "",
-        f"**{verdict.verdict}** — {verdict.criteria_count} of {verdict.criteria_total} criteria met "
-        f"({verdict.criteria_needed} or more justify a mesh).",
+        f"**{verdict.verdict}** — {verdict.criteria_count} of {verdict.criteria_total} "
+        f"criteria met ({verdict.criteria_needed} or more justify a mesh).",
         "",
         *(f"- Criterion met: {c}" for c in verdict.criteria_met),
         *(f"- Anti-pattern present: {a}" for a in verdict.anti_patterns),
