@@ -11,6 +11,7 @@ Exit status, for scripts:
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 import textwrap
@@ -24,7 +25,8 @@ import yaml
 from pydantic import ValidationError
 
 from bot.settings import Settings
-from bot.terminal import adr, converse, estimate_table, verdict_text
+from bot.terminal import converse, estimate_table, verdict_text
+from engine.adr import render_adr
 from engine.answers import UnreadableAnswer, Value
 from engine.cost import PLANES, FleetSpec, estimate
 from engine.decision import Verdict, next_step, relevant_answers
@@ -203,7 +205,8 @@ def cmd_decide(args: argparse.Namespace, library: Library) -> int:
         return NOT_FOUND
     answers = relevant_answers(answers, rules)
     if args.adr:
-        Path(args.adr).write_text(adr(verdict, answers, rules), encoding="utf-8")
+        record = render_adr(verdict, answers, rules, dt.datetime.now(dt.UTC).date())
+        Path(args.adr).write_text(record, encoding="utf-8")
     if args.json:
         _print_json({"answers": answers, "verdict": verdict.model_dump(mode="json")})
     else:
@@ -233,9 +236,20 @@ def _read_answers(path: str) -> dict[str, Value]:
 def cmd_serve(args: argparse.Namespace, library: Library) -> int:
     import uvicorn
 
-    from bot.api import create_app
+    from bot import logs
+    from bot.web.app import create_app, open_store
 
-    uvicorn.run(create_app(library), host=args.host, port=args.port, log_level="info")
+    settings = Settings()
+    log_config = logs.setup(settings.log_level)
+    app = create_app(settings, library, open_store(settings))
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_config=log_config,
+        access_log=False,
+        timeout_graceful_shutdown=20,
+    )
     return OK
 
 

@@ -1,29 +1,63 @@
-"""All configuration in one place, read from ``MESHBOT_*`` environment variables."""
+"""All configuration in one place, read from the environment (and a ``.env`` file if present).
+
+Names follow what platforms provide (``PORT``, ``DATABASE_URL``, ``LOG_LEVEL``); everything of
+meshbot's own starts with ``MESHBOT_``. The README lists every one with its default.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def _xdg(variable: str, fallback: str) -> Path:
+    return Path(os.environ.get(variable) or Path.home() / fallback)
+
+
 def _default_index_path() -> Path:
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "meshbot" / "knowledge.sqlite"
+    return _xdg("XDG_CACHE_HOME", ".cache") / "meshbot" / "knowledge.sqlite"
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{_xdg('XDG_DATA_HOME', '.local/share') / 'meshbot' / 'state.sqlite'}"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="MESHBOT_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="MESHBOT_", env_file=".env", extra="ignore", populate_by_name=True
+    )
 
     knowledge_dirs: str = Field(
         "", description="Colon-separated directories of an organisation's own knowledge files."
     )
     index_path: Path = Field(default_factory=_default_index_path)
     host: str = "127.0.0.1"
-    port: int = Field(8000, ge=1, le=65535)
+    port: int = Field(8000, ge=1, le=65535, validation_alias=AliasChoices("PORT", "MESHBOT_PORT"))
+    database_url: str = Field(
+        default_factory=_default_database_url,
+        validation_alias=AliasChoices("DATABASE_URL", "MESHBOT_DATABASE_URL"),
+        description="sqlite:///path or postgresql://user@host/db",
+    )
+    api_keys: str = Field(
+        "",
+        description="Comma-separated sha256:<hex> hashes of API keys (meshbot apikey new). "
+        "Empty: the API is open.",
+    )
+    rate_limit_per_minute: int = Field(120, ge=1, description="Requests per API key per minute.")
+    session_ttl_hours: float = Field(168, gt=0, description="Decision conversations expire after.")
+    max_body_bytes: int = Field(64 * 1024, ge=1024)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", validation_alias=AliasChoices("LOG_LEVEL", "MESHBOT_LOG_LEVEL")
+    )
 
     @property
     def extra_knowledge_dirs(self) -> list[Path]:
         return [Path(part) for part in self.knowledge_dirs.split(":") if part.strip()]
+
+    @property
+    def api_key_hashes(self) -> list[str]:
+        return [key.strip() for key in self.api_keys.split(",") if key.strip()]

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Literal, TextIO
 
-from engine.adr import proxies, render_adr, span
+from engine.adr import proxies, span
 from engine.answers import Question, UnreadableAnswer, Value
 from engine.cost import Estimate
 from engine.decision import DecisionRules, Verdict, next_step
@@ -106,8 +105,3 @@ def converse(
             continue
         answers[step.id] = value
         order.append(step.id)
-
-
-def adr(verdict: Verdict, answers: Mapping[str, Value], rules: DecisionRules) -> str:
-    names = {plane: profile.name for plane, profile in rules.cost.profiles.items()}
-    return render_adr(verdict, answers, names, rules.source_titles, dt.date.today())

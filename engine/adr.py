@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from engine.answers import Value
 from engine.cost import Estimate, Range
-from engine.decision import Verdict
+from engine.decision import DecisionRules, Verdict
 from engine.questions import BY_ID
 
 _HEADLINE = {
@@ -19,13 +19,11 @@ _HEADLINE = {
 
 
 def render_adr(
-    verdict: Verdict,
-    answers: Mapping[str, Value],
-    plane_names: Mapping[str, str],
-    source_titles: Mapping[str, str],
-    date: dt.date,
+    verdict: Verdict, answers: Mapping[str, Value], rules: DecisionRules, date: dt.date
 ) -> str:
-    plane = plane_names.get(verdict.plane or "", "")
+    profile = rules.cost.profiles.get(verdict.plane or "")
+    plane = profile.name if profile else ""
+    source_titles = rules.source_titles
     lines = [
         f"# {_HEADLINE[verdict.verdict].format(plane=plane)}",
         "",

@@ -1,12 +1,18 @@
-"""Shared fixtures: the built-in library, built once per run into a temporary index."""
+"""Shared fixtures: the built-in library (built once per run), state stores, HTTP clients."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
+from fastapi.testclient import TestClient
 
+from bot.settings import Settings
+from bot.web.app import create_app, open_store
 from knowledge.library import Library, open_library
 
 
@@ -32,4 +38,55 @@ def org_dir(tmp_path: Path) -> Callable[[str, str], Path]:
 def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Keep tests off the developer's own cache and knowledge directories."""
     monkeypatch.setenv("MESHBOT_INDEX_PATH", str(tmp_path / "cli-index.sqlite"))
-    monkeypatch.delenv("MESHBOT_KNOWLEDGE_DIRS", raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli-state.sqlite'}")
+    for name in ("MESHBOT_KNOWLEDGE_DIRS", "MESHBOT_API_KEYS", "MESHBOT_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def _postgres_or_skip() -> str:
+    """The machine's PostgreSQL, or a skip saying why (a failure when CI requires services)."""
+    url = os.environ.get("MESHBOT_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    try:
+        psycopg.connect(url, connect_timeout=3).close()
+    except psycopg.OperationalError as error:
+        reason = f"PostgreSQL is not reachable at {url}: {str(error).strip()}"
+        if os.environ.get("MESHBOT_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"{reason} (MESHBOT_REQUIRE_SERVICES=1 requires it)")
+        pytest.skip(f"{reason}; set MESHBOT_TEST_DATABASE_URL to run these tests")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty state store: a SQLite file, or a schema of its own in PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'state.sqlite'}"
+        return
+    url = _postgres_or_skip()
+    schema = f"meshbot_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{url}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def serve(settings: Settings, library: Library) -> TestClient:
+    return TestClient(create_app(settings, library, open_store(settings)))
+
+
+@pytest.fixture
+def client(library: Library, tmp_path: Path) -> Iterator[TestClient]:
+    """The API on a SQLite store, for routes whose behaviour does not depend on the store."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.sqlite'}", api_keys="")
+    with serve(settings, library) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def store_client(library: Library, database_url: str) -> Iterator[TestClient]:
+    """The API on each store: SQLite and the machine's PostgreSQL."""
+    with serve(Settings(database_url=database_url, api_keys=""), library) as test_client:
+        yield test_client

@@ -176,8 +176,7 @@ def test_every_reason_cites_an_existing_entry_and_its_sources(
 
 def test_the_decision_record_has_every_section(rules: DecisionRules) -> None:
     verdict = assess(MESH_TEAM, rules)
-    names = {plane: p.name for plane, p in rules.cost.profiles.items()}
-    record = render_adr(verdict, MESH_TEAM, names, rules.source_titles, dt.date(2026, 11, 29))
+    record = render_adr(verdict, MESH_TEAM, rules, dt.date(2026, 11, 29))
     assert record.startswith("# Adopt a service mesh: Linkerd")
     for section in (
         "## Context",

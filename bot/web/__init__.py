@@ -1,0 +1,1 @@
+"""The HTTP API: small route modules on one FastAPI app, documented at ``/openapi.json``."""

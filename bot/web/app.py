@@ -1,0 +1,67 @@
+"""Assembling the HTTP service: routes, errors, middleware, keys and the state store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+from fastapi_offline import FastAPIOffline
+
+from bot.settings import Settings
+from bot.store import DecisionStore, StoreUnavailable
+from bot.web import problems
+from bot.web.deps import Services
+from bot.web.metrics import Metrics
+from bot.web.middleware import RequestMiddleware
+from bot.web.routes import decisions, engine, knowledge, ops
+from bot.web.security import ApiKeys, RateLimiter
+from knowledge.library import Library, open_library
+
+log = logging.getLogger("meshbot.web")
+
+
+def open_store(settings: Settings) -> DecisionStore:
+    """The state store, migrated if it answers; if not, /readyz says so until it does."""
+    store = DecisionStore(settings.database_url, dt.timedelta(hours=settings.session_ttl_hours))
+    try:
+        store.migrate()
+    except StoreUnavailable as error:
+        log.error("state store unavailable at start; not ready", extra={"error": str(error)})
+    return store
+
+
+def create_app(settings: Settings, library: Library, store: DecisionStore) -> FastAPI:
+    metrics = Metrics()
+    for located in library.kb.entries.values():
+        metrics.knowledge_entries.labels(located.kind).inc()
+    keys = ApiKeys(settings.api_key_hashes, RateLimiter(settings.rate_limit_per_minute))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not keys.enabled:
+            log.warning("MESHBOT_API_KEYS is not set: /v1 is open to anyone who can reach it")
+        yield
+        store.dispose()
+
+    app = FastAPIOffline(
+        title="meshbot",
+        version="1",
+        summary="Do you actually need a service mesh? And how to fix the one you run.",
+        lifespan=lifespan,
+    )
+    app.state.services = Services(settings, library, store, metrics)
+    problems.install(app)
+    app.include_router(ops.router)
+    for router in (knowledge.router, engine.router, decisions.router):
+        app.include_router(router, dependencies=[Depends(keys)], responses=problems.RESPONSES)
+    app.add_middleware(RequestMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
+    return app
+
+
+def build(settings: Settings) -> FastAPI:
+    """Everything ``meshbot serve`` runs: refuses to start on an invalid knowledge base."""
+    library = open_library(settings.index_path, settings.extra_knowledge_dirs)
+    return create_app(settings, library, open_store(settings))

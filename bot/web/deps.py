@@ -1,0 +1,44 @@
+"""What routes need, as ``Annotated`` dependencies: one place says where each comes from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from bot.settings import Settings
+from bot.store import DecisionStore
+from bot.web.metrics import Metrics
+from knowledge.library import Library
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    library: Library
+    store: DecisionStore
+    metrics: Metrics
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def _library(services: Annotated[Services, Depends(_services)]) -> Library:
+    return services.library
+
+
+def _store(services: Annotated[Services, Depends(_services)]) -> DecisionStore:
+    return services.store
+
+
+def _metrics(services: Annotated[Services, Depends(_services)]) -> Metrics:
+    return services.metrics
+
+
+ServicesDep = Annotated[Services, Depends(_services)]
+LibraryDep = Annotated[Library, Depends(_library)]
+StoreDep = Annotated[DecisionStore, Depends(_store)]
+MetricsDep = Annotated[Metrics, Depends(_metrics)]

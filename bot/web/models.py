@@ -1,0 +1,136 @@
+"""Request and response bodies of the HTTP contract that are not the engine's own models."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from engine.answers import AnswerType, Question, Value
+from engine.decision import Verdict
+from knowledge.search import MAX_QUESTION_CHARS
+
+
+class SourceOut(BaseModel):
+    title: str
+    url: str | None
+
+
+class ResultOut(BaseModel):
+    id: str
+    kind: str
+    title: str
+    answer: str = Field(description="Markdown.")
+    score: float = Field(description="Confidence from 0 to 1.")
+    sources: list[SourceOut]
+
+
+class SuggestionOut(BaseModel):
+    id: str
+    kind: str
+    title: str
+
+
+class AskIn(BaseModel):
+    question: str = Field(
+        max_length=MAX_QUESTION_CHARS, examples=["pods crashloop after injection"]
+    )
+    limit: int = Field(5, ge=1, le=20)
+
+
+class AskOut(BaseModel):
+    question: str
+    answered: bool = Field(description="False when no result is confident; see suggestions.")
+    results: list[ResultOut]
+    suggestions: list[SuggestionOut] = Field(description="Closest topics when not answered.")
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class Ready(BaseModel):
+    status: Literal["ready"] = "ready"
+    knowledge_entries: int
+
+
+class CitedSource(BaseModel):
+    id: str
+    title: str
+    publisher: str
+    url: str | None
+    date: dt.date
+
+
+class Items(BaseModel):
+    """A list of entries; with ``q``, ordered by relevance and carrying each one's score."""
+
+    query: str | None = None
+    items: list[dict[str, Any]]
+
+
+class ChoiceOut(BaseModel):
+    value: str
+    label: str
+
+
+class QuestionOut(BaseModel):
+    id: str
+    step: int
+    prompt: str
+    help: str
+    type: AnswerType
+    choices: list[ChoiceOut]
+    example: str
+    optional: bool
+
+    @classmethod
+    def of(cls, question: Question) -> QuestionOut:
+        return cls(
+            id=question.id,
+            step=question.step,
+            prompt=question.prompt,
+            help=question.help,
+            type=question.type,
+            choices=[ChoiceOut(value=c.value, label=c.label) for c in question.choices],
+            example=question.example,
+            optional=question.optional,
+        )
+
+
+class DecideIn(BaseModel):
+    answers: dict[str, Any] = Field(
+        default_factory=dict,
+        description='Question id → answer, typed (40, true, ["go"]) or as free text.',
+        examples=[{"services": "about 40", "teams": 6}],
+    )
+
+
+class DecideOut(BaseModel):
+    status: Literal["question", "verdict"]
+    question: QuestionOut | None = None
+    verdict: Verdict | None = None
+
+
+class StartIn(BaseModel):
+    started_by: str = Field("api", max_length=255)
+
+
+class AnswerIn(BaseModel):
+    question_id: str = Field(max_length=64)
+    value: Any = Field(description="Typed or free text, read by the question's parser.")
+    answered_by: str = Field("api", max_length=255)
+    version: int | None = Field(
+        None, description="The version you last saw; a different current version is a 409."
+    )
+
+
+class DecisionOut(DecideOut):
+    id: str
+    version: int
+    answers: dict[str, Value]
+    answered_by: dict[str, str]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    expires_at: dt.datetime

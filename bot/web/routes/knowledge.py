@@ -1,0 +1,97 @@
+"""Questions, runbooks, comparison tables, facts and sources."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from bot.web.deps import LibraryDep, MetricsDep
+from bot.web.models import AskIn, AskOut, CitedSource, Items
+from bot.web.problems import ProblemError
+from knowledge.library import Library
+from knowledge.search import MAX_QUESTION_CHARS
+
+router = APIRouter(prefix="/v1", tags=["knowledge"])
+QueryParam = Annotated[
+    str | None, Query(max_length=MAX_QUESTION_CHARS, description="Search text (optional).")
+]
+
+
+def _entry(library: Library, entry_id: str, kind: str) -> dict[str, Any]:
+    """An entry as stored, with its sources spelled out and any corrections attached."""
+    located = library.kb.get(entry_id)
+    if located is None or located.kind != kind:
+        raise ProblemError(404, f"{kind}-not-found", f"no {kind} {entry_id!r}")
+    data: dict[str, Any] = located.model.model_dump(mode="json")
+    data["sources"] = [_source(library, s).model_dump(mode="json") for s in located.model.sources]
+    data["corrections"] = [c.model_dump(mode="json") for c in library.kb.corrections_for(entry_id)]
+    return data
+
+
+def _source(library: Library, source_id: str) -> CitedSource:
+    source = library.kb.sources[source_id]
+    return CitedSource(
+        id=source_id,
+        title=source.title,
+        publisher=source.publisher,
+        url=str(source.url) if source.url else None,
+        date=source.date,
+    )
+
+
+def _listing(library: Library, kind: str, q: str | None, fields: tuple[str, ...]) -> Items:
+    """All entries of a kind, or (with ``q``) the confident matches, best first."""
+    if q is None:
+        models = list(library.kb.of_kind(kind))
+        return Items(items=[{f: getattr(m, f) for f in fields} for m in models])
+    answer = library.searcher.search(q, limit=20, kinds=frozenset({kind}))
+    items = []
+    for hit in answer.results:
+        model = library.kb.entries[hit.id].model
+        items.append({**{f: getattr(model, f) for f in fields}, "score": hit.score})
+    return Items(query=answer.question, items=items)
+
+
+@router.post("/ask")
+def ask(body: AskIn, library: LibraryDep, metrics: MetricsDep) -> AskOut:
+    """Answer a question from the knowledge base, or say it does not know."""
+    answer = library.searcher.search(body.question, limit=body.limit)
+    metrics.searches.inc()
+    if not answer.answered:
+        metrics.unanswered.inc()
+    return AskOut.model_validate(asdict(answer))
+
+
+@router.get("/pitfalls")
+def pitfalls(library: LibraryDep, q: QueryParam = None) -> Items:
+    """Every runbook, or with ``q`` a symptom search (``upstream request timeout``)."""
+    return _listing(library, "pitfall", q, ("code", "title", "severity", "summary"))
+
+
+@router.get("/pitfalls/{code}")
+def pitfall(code: str, library: LibraryDep) -> dict[str, Any]:
+    """The whole runbook: symptoms, cause, fix, config, detection, verification, sources."""
+    return _entry(library, code.upper(), "pitfall")
+
+
+@router.get("/comparisons")
+def comparisons(library: LibraryDep) -> Items:
+    return _listing(library, "comparison", None, ("id", "title", "as_of"))
+
+
+@router.get("/comparisons/{comparison_id}")
+def comparison(comparison_id: str, library: LibraryDep) -> dict[str, Any]:
+    """Columns, rows, each cell with its source, and the table's ``as_of`` date."""
+    return _entry(library, comparison_id, "comparison")
+
+
+@router.get("/facts")
+def facts(library: LibraryDep, q: QueryParam = None) -> Items:
+    return _listing(library, "fact", q, ("id", "title", "claim", "quantity", "sources"))
+
+
+@router.get("/sources")
+def sources(library: LibraryDep) -> list[CitedSource]:
+    return [_source(library, source_id) for source_id in sorted(library.kb.sources)]
