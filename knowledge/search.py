@@ -101,7 +101,13 @@ class _Concept:
 
 
 def clean(question: str) -> str:
-    """Normalise and strip characters no person types: controls, format marks, lone surrogates."""
+    """Normalise and strip characters no person types: controls, format marks, lone surrogates.
+
+    Only a question with nothing but whitespace is refused; one that was all junk comes back
+    empty, and the search answers it with "I don't know" and the main topics.
+    """
+    if not question.strip():
+        raise InvalidQuestion("the question is empty: ask about a symptom, a mesh or a figure")
     text = unicodedata.normalize("NFKC", question)
     kept = (
         " " if ch.isspace() else ch
@@ -109,8 +115,6 @@ def clean(question: str) -> str:
         if unicodedata.category(ch)[0] != "C" or ch.isspace()
     )
     text = " ".join("".join(kept).split())
-    if not text:
-        raise InvalidQuestion("the question is empty: ask about a symptom, a mesh or a figure")
     if len(text) > MAX_QUESTION_CHARS:
         raise InvalidQuestion(
             f"the question is {len(text)} characters long; keep it under {MAX_QUESTION_CHARS}"

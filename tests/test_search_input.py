@@ -41,10 +41,17 @@ def test_fts_operators_in_a_real_question_still_find_the_answer(library: Library
     assert answer.results[0].id == "MESH-P002"
 
 
-@pytest.mark.parametrize("question", ["", "   ", "\x00\x01\x02", "\u200b\u200b"])
+@pytest.mark.parametrize("question", ["", "   ", "\n\t"])
 def test_empty_question_is_refused_with_a_reason(library: Library, question: str) -> None:
     with pytest.raises(InvalidQuestion, match="empty"):
         library.searcher.search(question)
+
+
+@pytest.mark.parametrize("question", ["\x00\x01\x02", "\u200b\u200b", "\ufeff"])
+def test_invisible_junk_gets_no_answer_but_the_main_topics(library: Library, question: str) -> None:
+    answer = library.searcher.search(question)
+    assert not answer.answered
+    assert answer.suggestions
 
 
 def test_overlong_question_is_refused_with_the_limit(library: Library) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from engine.answers import AnswerType, Question, Value
 from engine.decision import Verdict
@@ -33,8 +33,13 @@ class SuggestionOut(BaseModel):
 
 
 class AskIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     question: str = Field(
-        max_length=MAX_QUESTION_CHARS, examples=["pods crashloop after injection"]
+        max_length=MAX_QUESTION_CHARS,
+        pattern=r"\S",
+        description="Anything but blank.",
+        examples=["pods crashloop after injection"],
     )
     limit: int = Field(5, ge=1, le=20)
 
@@ -100,6 +105,8 @@ class QuestionOut(BaseModel):
 
 
 class DecideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     answers: dict[str, Any] = Field(
         default_factory=dict,
         description='Question id → answer, typed (40, true, ["go"]) or as free text.',
@@ -114,10 +121,14 @@ class DecideOut(BaseModel):
 
 
 class StartIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     started_by: str = Field("api", max_length=255)
 
 
 class AnswerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     question_id: str = Field(max_length=64)
     value: Any = Field(description="Typed or free text, read by the question's parser.")
     answered_by: str = Field("api", max_length=255)

@@ -43,7 +43,7 @@ def _source(library: Library, source_id: str) -> CitedSource:
 
 def _listing(library: Library, kind: str, q: str | None, fields: tuple[str, ...]) -> Items:
     """All entries of a kind, or (with ``q``) the confident matches, best first."""
-    if q is None:
+    if q is None or not q.strip():
         models = list(library.kb.of_kind(kind))
         return Items(items=[{f: getattr(m, f) for f in fields} for m in models])
     answer = library.searcher.search(q, limit=20, kinds=frozenset({kind}))
