@@ -125,8 +125,8 @@ def clean(question: str) -> str:
 class Searcher:
     """Searches one index file, copied into memory so a search never waits on the disk.
 
-    Thread-safe: FastAPI runs handlers on a thread pool, and one SQLite connection under a lock
-    is both simpler and faster here than a connection per thread.
+    Thread-safe: one SQLite connection under a lock, held only for the FTS queries (answers
+    are kept in memory), is simpler and smaller than a copy of the index per thread.
     """
 
     def __init__(self, index_path: Path) -> None:
@@ -142,6 +142,14 @@ class Searcher:
         self._lock = threading.Lock()
         rows = self._db.execute("select rowid, id, kind, title, keywords from entries").fetchall()
         self._entries = {row[0]: row[1:] for row in rows}
+        self._names = {row[0]: f"{row[3]} {row[4]}".lower() for row in rows}
+        # Answers stay in memory: fetching them per hit would queue every request on the lock.
+        self._answers = {
+            rowid: (answer, json.loads(sources))
+            for rowid, answer, sources in self._db.execute(
+                "select rowid, answer, sources from entries"
+            )
+        }
         self._by_id = {row[1].lower(): row[0] for row in rows}
         self._words = [w for (w,) in self._db.execute("select word from words")]
         self._synonyms = dict(self._db.execute("select phrase, term from synonyms").fetchall())
@@ -179,13 +187,10 @@ class Searcher:
         }
         if not candidates:
             return Answer(text, False, [], self._default_suggestions())
-        ranked = sorted(
-            ((self._score(rowid, concepts, text, bm25, exact), rowid) for rowid in candidates),
-            key=lambda pair: (-pair[0][0], pair[1]),
-        )
-        confident = [(conf, rowid) for (rank, conf), rowid in ranked if conf >= min_confidence]
+        ranked = self._rank(candidates, concepts, text, bm25, exact)
+        confident = [(conf, rowid) for _, conf, rowid in ranked if conf >= min_confidence]
         if not confident:
-            suggestions = [self._suggestion(rowid) for _, rowid in ranked[:3]]
+            suggestions = [self._suggestion(rowid) for _, _, rowid in ranked[:3]]
             return Answer(text, False, [], suggestions)
         return Answer(text, True, [self._hit(rowid, conf) for conf, rowid in confident[:limit]], [])
 
@@ -281,40 +286,57 @@ class Searcher:
         best = rows[0][1] if rows else -1.0
         return {rowid: (score / best if best else 0.0) for rowid, score in rows}
 
-    def _score(
+    def _rank(
         self,
-        rowid: int,
+        candidates: set[int],
         concepts: list[_Concept],
         text: str,
         bm25: dict[int, float],
         exact: set[int],
-    ) -> tuple[float, float]:
-        """(rank score, confidence) for one candidate."""
-        if rowid in exact:
-            return 2.0, 1.0
+    ) -> list[tuple[float, float, int]]:
+        """(rank score, confidence, rowid) for every candidate, best first."""
         n = len(self._entries)
         weights = [math.log(1 + n / (1 + len(c.docs))) for c in concepts]
         total = sum(weights) or 1.0
         credit = [
-            w * (GUESS_CREDIT if c.guessed else 1.0) for w, c in zip(weights, concepts, strict=True)
+            (w * (GUESS_CREDIT if c.guessed else 1.0)) / total
+            for w, c in zip(weights, concepts, strict=True)
         ]
-        coverage = sum(w for w, c in zip(credit, concepts, strict=True) if rowid in c.docs)
-        in_title = sum(w for w, c in zip(credit, concepts, strict=True) if rowid in c.title_docs)
-        _, _, title, keywords = self._entries[rowid]
-        fuzzy = fuzz.token_set_ratio(text.lower(), f"{title} {keywords}".lower()) / 100
+        fuzzy = {
+            rowid: score / 100
+            for _, score, rowid in process.extract(
+                text.lower(),
+                {rowid: self._names[rowid] for rowid in candidates},
+                scorer=fuzz.token_set_ratio,
+                limit=None,
+            )
+        }
         a, b, c, d = _BLEND
-        rank = a * coverage / total + b * in_title / total + c * bm25.get(rowid, 0.0) + d * fuzzy
-        rank += KIND_PRIOR.get(self._entries[rowid][1], 0.0)
-        return rank, (CONFIDENCE_MIX * coverage + (1 - CONFIDENCE_MIX) * in_title) / total
+        ranked = []
+        for rowid in candidates:
+            if rowid in exact:
+                ranked.append((2.0, 1.0, rowid))
+                continue
+            coverage = in_title = 0.0
+            for weight, concept in zip(credit, concepts, strict=True):
+                if rowid in concept.docs:
+                    coverage += weight
+                    if rowid in concept.title_docs:
+                        in_title += weight
+                elif rowid in concept.title_docs:
+                    in_title += weight
+            rank = a * coverage + b * in_title + c * bm25.get(rowid, 0.0) + d * fuzzy[rowid]
+            rank += KIND_PRIOR.get(self._entries[rowid][1], 0.0)
+            confidence = CONFIDENCE_MIX * coverage + (1 - CONFIDENCE_MIX) * in_title
+            ranked.append((rank, confidence, rowid))
+        return sorted(ranked, key=lambda item: (-item[0], item[2]))
 
     # -- results -------------------------------------------------------------------------
 
     def _hit(self, rowid: int, confidence: float) -> Hit:
-        with self._lock:
-            entry_id, kind, title, answer, sources = self._db.execute(
-                "select id, kind, title, answer, sources from entries where rowid = ?", (rowid,)
-            ).fetchone()
-        return Hit(entry_id, kind, title, answer, round(confidence, 3), json.loads(sources))
+        entry_id, kind, title, _ = self._entries[rowid]
+        answer, sources = self._answers[rowid]
+        return Hit(entry_id, kind, title, answer, round(confidence, 3), sources)
 
     def _suggestion(self, rowid: int) -> Suggestion:
         entry_id, kind, title, _ = self._entries[rowid]

@@ -21,20 +21,20 @@ class Services:
     metrics: Metrics
 
 
-def _services(request: Request) -> Services:
+async def _services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
 
-def _library(services: Annotated[Services, Depends(_services)]) -> Library:
+async def _library(services: Annotated[Services, Depends(_services)]) -> Library:
     return services.library
 
 
-def _store(services: Annotated[Services, Depends(_services)]) -> DecisionStore:
+async def _store(services: Annotated[Services, Depends(_services)]) -> DecisionStore:
     return services.store
 
 
-def _metrics(services: Annotated[Services, Depends(_services)]) -> Metrics:
+async def _metrics(services: Annotated[Services, Depends(_services)]) -> Metrics:
     return services.metrics
 
 

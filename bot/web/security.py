@@ -67,7 +67,7 @@ class ApiKeys:
     def enabled(self) -> bool:
         return bool(self.hashes)
 
-    def __call__(self, request: Request) -> None:
+    async def __call__(self, request: Request) -> None:
         """FastAPI dependency: refuse missing or wrong keys, and keys over their rate."""
         if not self.enabled:
             return

@@ -44,18 +44,18 @@ def step_out(answers: dict[str, Value], rules: DecisionRules) -> DecideOut:
 
 
 @router.post("/estimate")
-def post_estimate(spec: FleetSpec, library: LibraryDep) -> Estimate:
+async def post_estimate(spec: FleetSpec, library: LibraryDep) -> Estimate:
     """What each data plane costs for this fleet, with every assumption and source."""
     return estimate(spec, library.rules.cost)
 
 
 @router.get("/questions")
-def questions() -> list[QuestionOut]:
+async def questions() -> list[QuestionOut]:
     """Every question of the decision; their ids are the answer keys."""
     return [QuestionOut.of(question) for question in QUESTIONS]
 
 
 @router.post("/decide")
-def decide(body: DecideIn, library: LibraryDep) -> DecideOut:
+async def decide(body: DecideIn, library: LibraryDep) -> DecideOut:
     """Stateless: the next question for these answers, or the verdict."""
     return step_out(parse_answers(body.answers), library.rules)

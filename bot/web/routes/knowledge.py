@@ -55,7 +55,7 @@ def _listing(library: Library, kind: str, q: str | None, fields: tuple[str, ...]
 
 
 @router.post("/ask")
-def ask(body: AskIn, library: LibraryDep, metrics: MetricsDep) -> AskOut:
+async def ask(body: AskIn, library: LibraryDep, metrics: MetricsDep) -> AskOut:
     """Answer a question from the knowledge base, or say it does not know."""
     answer = library.searcher.search(body.question, limit=body.limit)
     metrics.searches.inc()
@@ -65,33 +65,33 @@ def ask(body: AskIn, library: LibraryDep, metrics: MetricsDep) -> AskOut:
 
 
 @router.get("/pitfalls")
-def pitfalls(library: LibraryDep, q: QueryParam = None) -> Items:
+async def pitfalls(library: LibraryDep, q: QueryParam = None) -> Items:
     """Every runbook, or with ``q`` a symptom search (``upstream request timeout``)."""
     return _listing(library, "pitfall", q, ("code", "title", "severity", "summary"))
 
 
 @router.get("/pitfalls/{code}")
-def pitfall(code: str, library: LibraryDep) -> dict[str, Any]:
+async def pitfall(code: str, library: LibraryDep) -> dict[str, Any]:
     """The whole runbook: symptoms, cause, fix, config, detection, verification, sources."""
     return _entry(library, code.upper(), "pitfall")
 
 
 @router.get("/comparisons")
-def comparisons(library: LibraryDep) -> Items:
+async def comparisons(library: LibraryDep) -> Items:
     return _listing(library, "comparison", None, ("id", "title", "as_of"))
 
 
 @router.get("/comparisons/{comparison_id}")
-def comparison(comparison_id: str, library: LibraryDep) -> dict[str, Any]:
+async def comparison(comparison_id: str, library: LibraryDep) -> dict[str, Any]:
     """Columns, rows, each cell with its source, and the table's ``as_of`` date."""
     return _entry(library, comparison_id, "comparison")
 
 
 @router.get("/facts")
-def facts(library: LibraryDep, q: QueryParam = None) -> Items:
+async def facts(library: LibraryDep, q: QueryParam = None) -> Items:
     return _listing(library, "fact", q, ("id", "title", "claim", "quantity", "sources"))
 
 
 @router.get("/sources")
-def sources(library: LibraryDep) -> list[CitedSource]:
+async def sources(library: LibraryDep) -> list[CitedSource]:
     return [_source(library, source_id) for source_id in sorted(library.kb.sources)]

@@ -1,0 +1,188 @@
+"""The HTTP API under a real load generator (wrk) over loopback, against ``meshbot serve``.
+
+Each route is measured at 1, 8 and 32 connections and given as a ratio to ``/healthz`` at the
+same concurrency in the same run, so the noise of a shared machine hits both alike. Also:
+process start to ``/readyz`` 200, and resident memory at idle and after the load.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tests.bench.stats import Figure, over_runs
+
+RUNS = 3
+SECONDS = 4
+CONCURRENCY = (1, 8, 32)
+ROUTES: dict[str, tuple[str, dict[str, object] | None]] = {
+    "/healthz": ("GET", None),
+    "/v1/ask": ("POST", {"question": "pods crashloop after sidecar injection"}),
+    "/v1/estimate": ("POST", {"pods": 200, "rps_per_pod": 1000, "hops": 8}),
+    "/v1/decide": ("POST", {"answers": {"services": "about 40", "teams": 6, "compliance": "yes"}}),
+}
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    found = re.search(r"VmRSS:\s+(\d+) kB", status)
+    return int(found.group(1)) / 1024 if found else float("nan")
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return int(response.status) == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def _script(directory: Path, route: str, method: str, body: dict[str, object] | None) -> Path:
+    script = directory / f"{route.strip('/').replace('/', '_')}.lua"
+    lines = [f'wrk.method = "{method}"']
+    if body is not None:
+        lines += [
+            f"wrk.body = {json.dumps(json.dumps(body))}",
+            'wrk.headers["Content-Type"] = "application/json"',
+        ]
+    script.write_text("\n".join(lines) + "\n")
+    return script
+
+
+def _wrk(url: str, script: Path, connections: int) -> tuple[float, float, float, int]:
+    """(requests/s, p50 ms, p99 ms, non-2xx responses)."""
+    output = subprocess.run(
+        [
+            "wrk",
+            f"-t{min(2, connections)}",
+            f"-c{connections}",
+            f"-d{SECONDS}s",
+            "--latency",
+            "-s",
+            str(script),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p50, p99 = (
+        float(m.group(1)) * _UNITS[m.group(2)]
+        for m in (re.search(rf"{pct}%\s+([\d.]+)(us|ms|s)\b", output) for pct in (50, 99))
+        if m is not None
+    )
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return rps, p50, p99, int(errors.group(1)) if errors else 0
+
+
+def _start(
+    command: list[str], env: dict[str, str], base: str
+) -> tuple[subprocess.Popen[bytes], float]:
+    """Start the server; return it and the milliseconds until /readyz answered 200."""
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    while not _ready(f"{base}/readyz"):
+        if server.poll() is not None or time.perf_counter() - started > 30:
+            server.kill()
+            raise RuntimeError("meshbot serve did not become ready")
+        time.sleep(0.005)
+    return server, (time.perf_counter() - started) * 1000
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def run() -> list[Figure]:
+    if shutil.which("wrk") is None:
+        print("HTTP bench skipped: wrk is not installed (apt-get install wrk)", file=sys.stderr)
+        return []
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        env = {
+            **os.environ,
+            "MESHBOT_INDEX_PATH": str(workdir / "kb.sqlite"),
+            "DATABASE_URL": f"sqlite:///{workdir / 'state.sqlite'}",
+        }
+        meshbot = [sys.executable, "-m", "bot.cli"]
+        subprocess.run([*meshbot, "kb", "build"], env=env, check=True, capture_output=True)
+        serve = [*meshbot, "serve", "--port", str(port)]
+        startups = []
+        for _ in range(RUNS - 1):
+            server, ms = _start(serve, env, base)
+            startups.append(ms)
+            _stop(server)
+        server, ms = _start(serve, env, base)
+        startups.append(ms)
+        try:
+            idle = _rss_mb(server.pid)
+            figures = [
+                over_runs("process start to /readyz 200", "ms", startups),
+                Figure("resident memory, idle", idle, idle, idle, "MB"),
+                *_load(base, workdir),
+            ]
+            loaded = _rss_mb(server.pid)
+            figures.append(Figure("resident memory, after the load", loaded, loaded, loaded, "MB"))
+        finally:
+            _stop(server)
+    return figures
+
+
+def _load(base: str, workdir: Path) -> list[Figure]:
+    results: dict[tuple[str, int], list[tuple[float, float, float, int]]] = {}
+    for _ in range(RUNS):
+        for connections in CONCURRENCY:
+            for route, (method, body) in ROUTES.items():
+                script = _script(workdir, route, method, body)
+                results.setdefault((route, connections), []).append(
+                    _wrk(f"{base}{route}", script, connections)
+                )
+    figures: list[Figure] = []
+    for connections in CONCURRENCY:
+        health = statistics.median(r[0] for r in results[("/healthz", connections)])
+        for route in ROUTES:
+            runs = results[(route, connections)]
+            rps = over_runs(
+                f"{route} req/s, {connections} connections", "req/s", [r[0] for r in runs]
+            )
+            ratio = rps.median / health if route != "/healthz" else None
+            baseline = "/healthz req/s" if ratio is not None else None
+            figures.append(
+                Figure(rps.name, rps.median, rps.low, rps.high, rps.unit, baseline, ratio)
+            )
+            figures.append(
+                over_runs(f"{route} p50, {connections} connections", "ms", [r[1] for r in runs])
+            )
+            figures.append(
+                over_runs(f"{route} p99, {connections} connections", "ms", [r[2] for r in runs])
+            )
+            failed = sum(r[3] for r in runs)
+            if failed:
+                figures.append(
+                    Figure(f"{route} non-2xx, {connections} connections", failed, 0, 0, "responses")
+                )
+    return figures
