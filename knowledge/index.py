@@ -22,8 +22,6 @@ import re
 import sqlite3
 from pathlib import Path
 
-import sqlite_utils
-
 from knowledge.base import KnowledgeBase
 from knowledge.documents import documents
 from knowledge.errors import IndexUnavailable
@@ -47,7 +45,7 @@ def index_digest(kb: KnowledgeBase) -> str:
 def is_current(path: Path, kb: KnowledgeBase) -> bool:
     if not path.exists():
         return False
-    db = sqlite_utils.Database(path)
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         row = db.execute("select value from meta where key = 'digest'").fetchone()
     except sqlite3.DatabaseError:  # not an index, or not a database at all: rebuild it
@@ -80,6 +78,8 @@ def build_index(kb: KnowledgeBase, path: Path) -> None:
 
 
 def _write(kb: KnowledgeBase, path: Path) -> None:
+    import sqlite_utils  # only builds need it; a serving process with a current index does not
+
     db = sqlite_utils.Database(path)
     try:
         docs = list(documents(kb))

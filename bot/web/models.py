@@ -13,11 +13,15 @@ from knowledge.search import MAX_QUESTION_CHARS
 
 
 class SourceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     title: str
     url: str | None
 
 
 class ResultOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     kind: str
     title: str
@@ -27,6 +31,8 @@ class ResultOut(BaseModel):
 
 
 class SuggestionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     kind: str
     title: str
@@ -45,6 +51,8 @@ class AskIn(BaseModel):
 
 
 class AskOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     question: str
     answered: bool = Field(description="False when no result is confident; see suggestions.")
     results: list[ResultOut]

@@ -22,15 +22,21 @@ import urllib.request
 from pathlib import Path
 
 from tests.bench.stats import Figure, over_runs
+from tests.evaluation import load_cases
 
 RUNS = 3
 SECONDS = 4
 CONCURRENCY = (1, 8, 32)
-ROUTES: dict[str, tuple[str, dict[str, object] | None]] = {
-    "/healthz": ("GET", None),
-    "/v1/ask": ("POST", {"question": "pods crashloop after sidecar injection"}),
-    "/v1/estimate": ("POST", {"pods": 200, "rps_per_pod": 1000, "hops": 8}),
-    "/v1/decide": ("POST", {"answers": {"services": "about 40", "teams": 6, "compliance": "yes"}}),
+#: Route → (method, bodies). /v1/ask cycles through the evaluation questions at random, so
+#: the load is the mix users send, not one question over and over.
+ROUTES: dict[str, tuple[str, list[dict[str, object]]]] = {
+    "/healthz": ("GET", []),
+    "/v1/ask": ("POST", [{"question": case.question} for case in load_cases()]),
+    "/v1/estimate": ("POST", [{"pods": 200, "rps_per_pod": 1000, "hops": 8}]),
+    "/v1/decide": (
+        "POST",
+        [{"answers": {"services": "about 40", "teams": 6, "compliance": "yes"}}],
+    ),
 }
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
@@ -55,13 +61,17 @@ def _ready(url: str) -> bool:
         return False
 
 
-def _script(directory: Path, route: str, method: str, body: dict[str, object] | None) -> Path:
+def _script(directory: Path, route: str, method: str, bodies: list[dict[str, object]]) -> Path:
+    """A wrk script sending one of ``bodies`` at random with each request."""
     script = directory / f"{route.strip('/').replace('/', '_')}.lua"
-    lines = [f'wrk.method = "{method}"']
-    if body is not None:
+    lines = [f'wrk.method = "{method}"', 'wrk.headers["Content-Type"] = "application/json"']
+    if bodies:
+        quoted = ",\n".join(json.dumps(json.dumps(body)) for body in bodies)
         lines += [
-            f"wrk.body = {json.dumps(json.dumps(body))}",
-            'wrk.headers["Content-Type"] = "application/json"',
+            f"local bodies = {{\n{quoted}\n}}",
+            "request = function()",
+            "  return wrk.format(nil, nil, nil, bodies[math.random(#bodies)])",
+            "end",
         ]
     script.write_text("\n".join(lines) + "\n")
     return script
@@ -156,8 +166,8 @@ def _load(base: str, workdir: Path) -> list[Figure]:
     results: dict[tuple[str, int], list[tuple[float, float, float, int]]] = {}
     for _ in range(RUNS):
         for connections in CONCURRENCY:
-            for route, (method, body) in ROUTES.items():
-                script = _script(workdir, route, method, body)
+            for route, (method, bodies) in ROUTES.items():
+                script = _script(workdir, route, method, bodies)
                 results.setdefault((route, connections), []).append(
                     _wrk(f"{base}{route}", script, connections)
                 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -61,7 +60,7 @@ async def ask(body: AskIn, library: LibraryDep, metrics: MetricsDep) -> AskOut:
     metrics.searches.inc()
     if not answer.answered:
         metrics.unanswered.inc()
-    return AskOut.model_validate(asdict(answer))
+    return AskOut.model_validate(answer)
 
 
 @router.get("/pitfalls")
