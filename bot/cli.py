@@ -233,6 +233,20 @@ def _read_answers(path: str) -> dict[str, Value]:
     return answers
 
 
+def cmd_apikey_new(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.web.security import new_key
+
+    key, hashed = new_key()
+    configured = ",".join([*settings.api_key_hashes, hashed])
+    if args.json:
+        _print_json({"key": key, "hash": hashed, "MESHBOT_API_KEYS": configured})
+    else:
+        print(f"API key (give it to the client; it is not stored anywhere):\n  {key}\n")
+        print("Configure the server with (keys already set are kept):")
+        print(f"  MESHBOT_API_KEYS={configured}")
+    return OK
+
+
 def cmd_serve(args: argparse.Namespace, library: Library) -> int:
     import uvicorn
 
@@ -352,6 +366,19 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     )
     decide.add_argument("--answers", help="YAML file of answers (non-interactive)")
     decide.add_argument("--adr", help="write the decision record (Markdown) to this file")
+
+    apikey = command(
+        "apikey", "manage API keys for /v1", "meshbot apikey new\nmeshbot apikey new --json"
+    )
+    apikey_sub = apikey.add_subparsers(dest="apikey_command", required=True, metavar="ACTION")
+    new = apikey_sub.add_parser(
+        "new",
+        help="make a key; prints the key for the client and the hash for the server",
+        epilog="example:\n  meshbot apikey new\n\n" + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    new.add_argument("--json", action="store_true", help="print JSON for machines")
+    new.set_defaults(handler=cmd_apikey_new, needs_library=False)
 
     kb = command("kb", "check or build the knowledge base", "meshbot kb check\nmeshbot kb build")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True, metavar="ACTION")

@@ -109,6 +109,8 @@ def test_the_cli_has_the_documented_commands() -> None:
         "compare",
         "estimate",
         "decide",
+        "apikey",
+        "apikey new",
         "kb",
         "kb check",
         "kb build",
@@ -216,3 +218,11 @@ def test_decide_converses_in_the_terminal_and_goes_back_on_request(
 def test_decide_quit_exits_3(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("builtins.input", lambda prompt="": "quit")
     assert main(["decide"]) == 3
+
+
+def test_apikey_new_prints_a_key_and_only_its_hash_for_the_server(capsys: Capture) -> None:
+    assert main(["apikey", "new", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["key"].startswith("mb_")
+    assert data["MESHBOT_API_KEYS"] == data["hash"]
+    assert data["key"] not in data["MESHBOT_API_KEYS"]
