@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -50,6 +50,18 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(120, ge=1, description="Requests per API key per minute.")
     session_ttl_hours: float = Field(168, gt=0, description="Decision conversations expire after.")
     max_body_bytes: int = Field(64 * 1024, ge=1024)
+    slack_bot_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "MESHBOT_SLACK_BOT_TOKEN")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "MESHBOT_SLACK_SIGNING_SECRET"),
+    )
+    slack_api_base_url: str = Field(
+        "https://slack.com/api/",
+        validation_alias=AliasChoices("SLACK_API_BASE_URL", "MESHBOT_SLACK_API_BASE_URL"),
+        description="Slack's Web API, GovSlack's, or a test server's.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", validation_alias=AliasChoices("LOG_LEVEL", "MESHBOT_LOG_LEVEL")
     )

@@ -38,9 +38,29 @@ sessions = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("finished", sa.Boolean, nullable=False),
     sa.Column("started_by", sa.String(255), nullable=False),
+    sa.Column("prompt_ts", sa.String(32), nullable=True),  # Slack: the message asking now
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
+#: Slack retries events it thinks timed out; each id is handled once, on any replica.
+slack_events = sa.Table(
+    "slack_events",
+    metadata,
+    sa.Column("event_id", sa.String(64), primary_key=True),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
+feedback = sa.Table(
+    "answer_feedback",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("entry_id", sa.String(64), nullable=False),
+    sa.Column("helpful", sa.Boolean, nullable=False),
+    sa.Column("question", sa.Text, nullable=False),
+    sa.Column("given_by", sa.String(255), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 schema_version = sa.Table(
@@ -49,6 +69,7 @@ schema_version = sa.Table(
 
 #: Bump when the schema changes, and add the upgrade from the previous version to migrate().
 SCHEMA_VERSION = 1
+EVENT_MEMORY = dt.timedelta(hours=1)  # Slack retries within minutes; an hour is ample
 _MIGRATION_LOCK = 0x6D657368  # "mesh": serialises migrations across replicas on PostgreSQL
 
 
@@ -81,6 +102,7 @@ class DecisionSession:
     version: int
     finished: bool
     started_by: str
+    prompt_ts: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
     expires_at: dt.datetime
@@ -126,6 +148,8 @@ class DecisionStore:
         try:
             with self.engine.begin() as connection:
                 yield connection
+        except sa.exc.IntegrityError:
+            raise  # a constraint doing its job (a duplicate), not an outage
         except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
             raise StoreUnavailable(f"the state store is unavailable: {error.orig}") from error
         except sa.exc.DatabaseError as error:  # e.g. a read-only SQLite file
@@ -169,6 +193,7 @@ class DecisionStore:
             "version": 1,
             "finished": False,
             "started_by": started_by,
+            "prompt_ts": None,
             "created_at": now,
             "updated_at": now,
             "expires_at": now + self.ttl,
@@ -191,6 +216,50 @@ class DecisionStore:
         if row is None or _aware(row.expires_at) < _now():
             return None
         return _session(row._mapping)
+
+    def set_prompt(self, session_id: str, prompt_ts: str) -> None:
+        """Remember which Slack message asks the open question (no version bump: it is not
+        an answer, and the message it points at is replaced by whoever answers next)."""
+        with self._transaction() as connection:
+            connection.execute(
+                sessions.update().where(sessions.c.id == session_id).values(prompt_ts=prompt_ts)
+            )
+
+    def recent(self, started_by: str, limit: int = 5) -> list[DecisionSession]:
+        """A person's latest conversations, newest first."""
+        query = (
+            sa.select(sessions)
+            .where(sessions.c.started_by == started_by, sessions.c.expires_at >= _now())
+            .order_by(sessions.c.updated_at.desc())
+            .limit(limit)
+        )
+        with self._transaction() as connection:
+            return [_session(row._mapping) for row in connection.execute(query)]
+
+    def first_sighting(self, event_id: str) -> bool:
+        """Record an event id; False when it was already seen (a retry, here or elsewhere)."""
+        now = _now()
+        try:
+            with self._transaction() as connection:
+                connection.execute(
+                    slack_events.delete().where(slack_events.c.received_at < now - EVENT_MEMORY)
+                )
+                connection.execute(slack_events.insert().values(event_id=event_id, received_at=now))
+        except sa.exc.IntegrityError:
+            return False
+        return True
+
+    def record_feedback(self, entry_id: str, helpful: bool, question: str, given_by: str) -> None:
+        with self._transaction() as connection:
+            connection.execute(
+                feedback.insert().values(
+                    entry_id=entry_id,
+                    helpful=helpful,
+                    question=question[:1000],
+                    given_by=given_by,
+                    created_at=_now(),
+                )
+            )
 
     def save(
         self,
@@ -236,6 +305,7 @@ def _session(row: Any) -> DecisionSession:
         version=row["version"],
         finished=bool(row["finished"]),
         started_by=row["started_by"],
+        prompt_ts=row["prompt_ts"],
         created_at=_aware(row["created_at"]),
         updated_at=_aware(row["updated_at"]),
         expires_at=_aware(row["expires_at"]),

@@ -30,4 +30,6 @@ def find_comparison(kb: KnowledgeBase, subjects: Sequence[str]) -> Comparison | 
         rank = sum(subject in columns for subject in wanted)
         if best is None or rank > best[0]:
             best = (rank, comparison)
+    if best is None and len(wanted) > 1:  # "without mesh" may name one column, not two
+        return find_comparison(kb, [" ".join(wanted)])
     return best[1] if best else None

@@ -57,8 +57,22 @@ def create_app(settings: Settings, library: Library, store: DecisionStore) -> Fa
     app.include_router(ops.router)
     for router in (knowledge.router, engine.router, decisions.router):
         app.include_router(router, dependencies=[Depends(keys)], responses=problems.RESPONSES)
+    _mount_slack(app, settings, library, store, metrics)
     app.add_middleware(RequestMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     return app
+
+
+def _mount_slack(
+    api: FastAPI, settings: Settings, library: Library, store: DecisionStore, metrics: Metrics
+) -> None:
+    if settings.slack_bot_token is None or settings.slack_signing_secret is None:
+        log.warning(
+            "Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to serve /slack/events"
+        )
+        return
+    from bot.slack import app as slack  # bolt and aiohttp load only when Slack is on
+
+    slack.mount(api, slack.build(settings, library, store, metrics))
 
 
 def build(settings: Settings) -> FastAPI:

@@ -42,6 +42,12 @@ class Metrics:
             "Searches with no confident answer (the bot said it does not know).",
             registry=self.registry,
         )
+        self.feedback = Counter(
+            "meshbot_answer_feedback",
+            "Thumbs up and down on answers, by whether the answer helped.",
+            ["helpful"],
+            registry=self.registry,
+        )
         self.decisions_started = Counter(
             "meshbot_decisions_started", "Decision conversations started.", registry=self.registry
         )

@@ -1,0 +1,364 @@
+"""The bot's messages, one builder each: answers, runbooks, questions, verdicts, costs, help.
+
+Knowledge text arrives as Markdown and leaves as mrkdwn; anything a user typed is escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import Block
+
+from bot.slack.blocks import (
+    Message,
+    actions,
+    button,
+    context,
+    divider,
+    header,
+    long_text,
+    multi_select,
+    section,
+    single_select,
+    table,
+    value,
+)
+from bot.slack.mrkdwn import escape, from_markdown
+from engine.adr import proxies, span
+from engine.answers import Question, Value
+from engine.cost import Estimate
+from engine.decision import DecisionRules, Verdict
+from knowledge.schema import Comparison
+from knowledge.search import Answer, Hit
+
+SUBCOMMANDS = {
+    "should-we": "walk the decision, as a thread the team answers together",
+    "pitfall": "the fix and config for a symptom or a code (`/mesh pitfall 503 after strict mtls`)",
+    "ask": "answer a question from the knowledge base",
+    "compare": "a comparison table (`/mesh compare istio linkerd`)",
+    "cost": "what each data plane costs (`/mesh cost pods=200 rps=1000 hops=8`)",
+    "help": "this help",
+}
+
+
+#: Round numbers and common kernels to pick from; a typed reply can always be exact.
+PRESETS = {
+    "integer": [str(n) for n in (*range(1, 11), 12, 15, 20, 25, 30, 40, 50, 75, 100, 200, 500)],
+    "kernel-version": ["4.14", "4.19", "5.4", "5.10", "5.15", "6.1", "6.6", "6.8"],
+}
+
+
+def _sources(hit: Hit) -> str:
+    links = [
+        f"<{s['url']}|{escape(str(s['title']))}>" if s.get("url") else escape(str(s["title"]))
+        for s in hit.sources
+    ]
+    return "Sources: " + " · ".join(links) if links else "Source: the knowledge base"
+
+
+def answer(result: Answer, asked_by: str) -> Message:
+    """The best match in full, its sources, buttons for the other matches and feedback."""
+    if not result.answered:
+        return not_answered(result)
+    best, others = result.results[0], result.results[1:]
+    blocks: list[Block] = [
+        section(f"*{escape(best.title)}*  _(confidence {best.score:.2f})_"),
+        *long_text(from_markdown(best.answer), more=best.id),
+        context(_sources(best)),
+    ]
+    if others:
+        blocks.append(context("Other matches:"))
+        blocks.append(
+            actions(
+                *(
+                    button(o.title[:70], f"show_entry:{i}", value(e=o.id))
+                    for i, o in enumerate(others[:4])
+                )
+            )
+        )
+    blocks.append(
+        actions(
+            button("👍 Helpful", "feedback:up", value(e=best.id, h=True, q=result.question[:200])),
+            button(
+                "👎 Not helpful",
+                "feedback:down",
+                value(e=best.id, h=False, q=result.question[:200]),
+            ),
+        )
+    )
+    return Message(f"{best.title} — asked by {asked_by}", blocks)
+
+
+def entry(hit: Hit) -> Message:
+    """One entry in full, as "Show" on another match posts it."""
+    blocks = [
+        section(f"*{escape(hit.title)}*"),
+        *long_text(from_markdown(hit.answer), more=hit.id),
+        context(_sources(hit)),
+    ]
+    return Message(hit.title, blocks)
+
+
+def rest_of(hit: Hit, part: int) -> Message:
+    """The part of a long answer that did not fit, from the section ``part`` on."""
+    from bot.slack.blocks import chunks
+
+    rest = "\n\n".join(chunks(from_markdown(hit.answer))[part:])
+    return Message(f"{hit.title} (continued)", long_text(rest, more=None))
+
+
+def not_answered(result: Answer) -> Message:
+    lines = [f"I don't have a confident answer to “{escape(result.question)}”."]
+    if result.suggestions:
+        lines.append("The closest topics I know:")
+    blocks: list[Block] = [section("\n".join(lines))]
+    if result.suggestions:
+        blocks.append(
+            actions(
+                *(
+                    button(s.title[:70], f"show_entry:{i}", value(e=s.id))
+                    for i, s in enumerate(result.suggestions[:5])
+                )
+            )
+        )
+    blocks.append(context("Try `/mesh help`, a symptom (`/mesh pitfall crashloop`), or rephrase."))
+    return Message(f"No confident answer to: {escape(result.question)}", blocks)
+
+
+def help_text(did_you_mean: str | None = None, unknown: str | None = None) -> Message:
+    lines = []
+    if unknown is not None:
+        suggestion = f" Did you mean `{did_you_mean}`?" if did_you_mean else ""
+        lines.append(f"I don't know the command `{escape(unknown)}`.{suggestion}")
+    lines.append("*`/mesh` commands*")
+    lines += [f"• `/mesh {name}` — {what}" for name, what in SUBCOMMANDS.items()]
+    lines.append("• `/mesh <question>` — the same as `ask`")
+    lines.append("You can also @mention me or send me a direct message with a question.")
+    return Message(
+        "meshbot help: /mesh should-we, pitfall, ask, compare, cost", [section("\n".join(lines))]
+    )
+
+
+def root(started_by: str) -> Message:
+    return Message(
+        "Should we adopt a service mesh?",
+        [
+            header("Should we adopt a service mesh?"),
+            section(
+                f"Started by <@{started_by}>. I'll ask the article's decision questions in this "
+                "thread, one at a time; anyone here can answer with the buttons or by replying "
+                "in the thread."
+            ),
+        ],
+    )
+
+
+def question(session: str, q: Question, version: int) -> Message:
+    blocks: list[Block] = [section(f"*Step {q.step}: {escape(q.prompt)}*\n_{escape(q.help)}_")]
+    if q.type == "yes-no":
+        blocks.append(
+            actions(
+                button("Yes", "answer:yes", value(s=session, q=q.id, v=True, n=version)),
+                button("No", "answer:no", value(s=session, q=q.id, v=False, n=version)),
+            )
+        )
+    elif q.type == "one-of":
+        blocks.append(
+            actions(
+                *(
+                    button(c.label, f"answer:{i}", value(s=session, q=q.id, v=c.value, n=version))
+                    for i, c in enumerate(q.choices)
+                )
+            )
+        )
+    elif q.type == "many-of":
+        blocks.append(
+            actions(
+                multi_select(f"pick:{q.id}", [(c.value, c.label) for c in q.choices]),
+                button("Done", "answer_many", value(s=session, q=q.id, n=version), "primary"),
+                button("None of these", "answer:none", value(s=session, q=q.id, v=[], n=version)),
+            )
+        )
+    elif q.type in PRESETS:
+        options = [(value(s=session, q=q.id, v=p, n=version), p) for p in PRESETS[q.type]]
+        blocks.append(actions(single_select("answer_pick", "Pick the nearest", options)))
+    if q.optional:
+        blocks.append(
+            actions(button("Skip", "answer:skip", value(s=session, q=q.id, v=None, n=version)))
+        )
+    blocks.append(context(f"Or reply in this thread, for example: _{escape(q.example)}_"))
+    return Message(f"Step {q.step}: {q.prompt}", blocks)
+
+
+def answered(session: str, q: Question, shown: Value, by: str) -> Message:
+    return Message(
+        f"{q.prompt} — {_shown(shown)} (by {by})",
+        [
+            section(f"✅ *{escape(q.prompt)}*\n{escape(_shown(shown))} — answered by <@{by}>"),
+            actions(button("Change", "change", value(s=session, q=q.id))),
+        ],
+    )
+
+
+def _shown(answer: Value) -> str:
+    if isinstance(answer, bool):
+        return "yes" if answer else "no"
+    if isinstance(answer, list):
+        return ", ".join(answer) or "none"
+    return "skipped" if answer is None else str(answer)
+
+
+def verdict(session: str, v: Verdict, rules: DecisionRules) -> Message:
+    names = {plane: profile.name for plane, profile in rules.cost.profiles.items()}
+    plane = f" — {names[v.plane]}" if v.plane else ""
+    blocks: list[Block] = [
+        header(f"Verdict: {v.verdict}{plane}"),
+        section(
+            f"*{v.criteria_count} of {v.criteria_total} criteria met* "
+            f"({v.criteria_needed} or more justify a mesh)"
+            + "".join(f"\n• {c}" for c in v.criteria_met)
+            + (("\n*Anti-patterns:* " + ", ".join(v.anti_patterns)) if v.anti_patterns else "")
+        ),
+        section(
+            "*Why*\n" + "\n".join(f"• {escape(r.text)} (`{r.entry}`)" for r in v.reasons)[:2900]
+        ),
+    ]
+    if v.alternatives:
+        blocks.append(
+            section(
+                "*Alternatives*\n"
+                + "\n".join(f"• *{a.name}*: {escape(a.reason.text)}" for a in v.alternatives)
+            )
+        )
+    if v.first_steps:
+        steps = "\n".join(f"{n}. {escape(s)}" for n, s in enumerate(v.first_steps, 1))
+        blocks.append(section(f"*Prepare for these pitfalls first*\n{steps}"[:2900]))
+    if v.estimate is not None:
+        blocks += cost_blocks(v.estimate)
+    sources = sorted({s for r in v.reasons for s in r.sources})
+    blocks.append(
+        context("Sources: " + ", ".join(escape(rules.source_titles.get(s, s)) for s in sources))
+    )
+    blocks.append(
+        actions(
+            button("Post decision record", "post_record", value(s=session), "primary"),
+            button("Share summary to channel", "share_summary", value(s=session)),
+            button("Start over", "start_over", value(s=session)),
+        )
+    )
+    return Message(f"Verdict: {v.verdict}{plane}", blocks)
+
+
+def summary(v: Verdict, rules: DecisionRules, thread_link: str) -> Message:
+    names = {plane: profile.name for plane, profile in rules.cost.profiles.items()}
+    plane = names[v.plane] if v.plane else "no mesh"
+    text = (
+        f"*Service mesh decision: {v.verdict}* ({plane}) — {v.criteria_count} of "
+        f"{v.criteria_total} criteria met. <{thread_link}|See the thread>."
+    )
+    return Message(f"Service mesh decision: {v.verdict} ({plane})", [section(text)])
+
+
+def cost_blocks(estimate: Estimate) -> list[Block]:
+    rows = [
+        [
+            p.name,
+            proxies(p.proxies, p.proxies_per),
+            f"{p.memory_mb:,.0f}",
+            f"{p.cpu_vcpu:,.1f}",
+            f"{p.monthly_usd:,.0f}",
+            span(p.latency_ms_per_request),
+        ]
+        for p in estimate.planes
+    ]
+    header_row = ["Plane", "Proxies", "Memory MB", "vCPU", "USD/month", "p99 added ms"]
+    notes = "\n".join(f"• {escape(a)}" for a in estimate.assumptions)
+    planes = [
+        f"• control plane {escape(c.name)}: {c.memory_mb:,.0f} MB, {c.cpu_vcpu:,.1f} vCPU, "
+        f"{c.monthly_usd:,.0f} USD/month"
+        for c in estimate.control_plane
+    ]
+    return [
+        divider(),
+        section("*Cost for your fleet*"),
+        table(header_row, rows),
+        context(("\n".join(planes) + "\n" + notes)[:1900]),
+    ]
+
+
+def cost(estimate: Estimate) -> Message:
+    return Message(
+        f"Mesh cost for {estimate.inputs.pods} pods",
+        [header(f"What a mesh costs for {estimate.inputs.pods} pods"), *cost_blocks(estimate)[1:]],
+    )
+
+
+def comparison(table_data: Comparison) -> Message:
+    rows = [
+        [row.label, *(row.cells[column.id].text for column in table_data.columns)]
+        for row in table_data.rows
+    ]
+    header_row = [table_data.row_header, *(column.label for column in table_data.columns)]
+    blocks: list[Block] = [
+        header(table_data.title),
+        section(escape(table_data.summary)),
+        table(header_row, rows),
+    ]
+    if table_data.notes:
+        blocks.append(section("\n".join(f"• {escape(n)}" for n in table_data.notes)[:2900]))
+    cells = sorted({cell.source for row in table_data.rows for cell in row.cells.values()})
+    blocks.append(context(f"As of {table_data.as_of.isoformat()} · sources: {', '.join(cells)}"))
+    return Message(table_data.title, blocks)
+
+
+def comparisons_list(titles: Sequence[tuple[str, str]]) -> Message:
+    lines = "\n".join(f"• `{cid}` — {escape(title)}" for cid, title in titles)
+    return Message("Comparison tables", [section(f"*Comparison tables*\n{lines}")])
+
+
+def apology() -> Message:
+    return Message(
+        "Sorry, something went wrong on my side.",
+        [section("Sorry — something went wrong on my side. It has been logged; please try again.")],
+    )
+
+
+def home(recent: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """The App Home tab: what the bot does, two ways in, and the person's recent decisions."""
+    listing = "\n".join(f"• {escape(status)} — {escape(when)}" for status, when in recent)
+    blocks: list[Block] = [
+        header("meshbot"),
+        section(
+            "I help teams decide whether they need a service mesh, and help on-call engineers "
+            "fix the mesh they run. Everything I say comes from a sourced knowledge base."
+        ),
+        actions(
+            button("Start a decision", "home_start", value(), "primary"),
+            button("Look up a pitfall", "home_pitfalls", value()),
+        ),
+        divider(),
+        section("*Your recent decisions*\n" + (listing or "_None yet._")),
+        context("In a channel: `/mesh should-we`, `/mesh pitfall <symptom>`, `/mesh help`."),
+    ]
+    return {"type": "home", "blocks": [block.to_dict() for block in blocks]}
+
+
+def notice(text: str) -> Message:
+    """A short line of plain information (text here is ours, or already escaped)."""
+    return Message(text, [section(text)])
+
+
+def pitfall_list(pitfalls: Sequence[tuple[str, str]]) -> Message:
+    return Message(
+        "The pitfalls I know",
+        [
+            section("*The pitfalls I know* — or ask me with a symptom, here or in a channel."),
+            actions(
+                *(
+                    button(f"{code}: {title}"[:70], f"show_entry:{i}", value(e=code))
+                    for i, (code, title) in enumerate(pitfalls[:20])
+                )
+            ),
+        ],
+    )

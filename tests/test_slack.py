@@ -1,0 +1,361 @@
+"""The Slack bot end to end: signed requests in, Web API calls to a fake Slack out.
+
+No test reaches Slack: the bot's client points at tests/fake_slack.py through
+SLACK_API_BASE_URL, and every request is signed the way Slack signs them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.settings import Settings
+from knowledge.library import Library
+from tests.conftest import serve
+from tests.fake_slack import BOT_ID, BOT_USER_ID, Call
+from tests.slack_harness import Harness, harness
+
+MAX_TEXT = 12_000
+
+
+@pytest.fixture
+def bot(library: Library, tmp_path: Path) -> Iterator[Harness]:
+    with harness(library, tmp_path) as running:
+        yield running
+
+
+def _text(call: Call) -> str:
+    return json.dumps(call.params.get("blocks", []), ensure_ascii=False) + str(
+        call.params.get("text", "")
+    )
+
+
+def _question(bot: Harness, count: int) -> Call:
+    """The ``count``-th message posted, which should be a question in a thread."""
+    call = bot.posted(count)[count - 1]
+    assert call.params.get("thread_ts"), call.params.get("text")
+    return call
+
+
+def test_the_whole_decision_by_buttons(bot: Harness) -> None:
+    assert bot.command("should-we").status_code == 200
+    root, _ = bot.posted(2)
+    assert "Should we adopt a service mesh?" in root.params["text"]
+    assert "<@U1>" in _text(root)
+    clicks = [
+        ("answer_pick", "50"),  # services
+        ("answer_pick", "8"),  # teams
+        ("answer:yes", None),  # compliance
+    ]
+    posted = 2
+    for action, label in clicks:
+        bot.click(_question(bot, posted), action, label=label)
+        posted += 1
+        bot.posted(posted)
+    languages = _question(bot, posted)
+    state = {
+        "b": {
+            "pick:languages": {"selected_options": [{"value": v} for v in ("go", "java", "python")]}
+        }
+    }
+    bot.click(languages, "answer_many", state=state)
+    posted += 1
+    for action, label in [
+        ("answer:no", None),  # canary everywhere
+        ("answer:0", "Pain we have now"),
+        ("answer:no", None),  # deploy together
+        ("answer:skip", None),  # latency SLO
+        ("answer:no", None),  # platform capacity
+        ("answer:", "Operational simplicity"),
+        ("answer:none", None),  # istio features
+        ("answer_pick", "200"),  # pods
+    ]:
+        bot.click(_question(bot, posted), action, label=label)
+        posted += 1
+        bot.posted(posted)
+    verdict = bot.posted(posted)[-1]
+    assert verdict.params["text"] == "Verdict: mesh — Linkerd"
+    assert verdict.params["thread_ts"] == root.params["_ts"]
+    updates = bot.slack.wait_for("chat.update", 12)
+    assert "answered by <@U1>" in _text(updates[0])
+    assert '"type": "table"' in _text(verdict)  # the cost table for their fleet
+
+
+def test_the_whole_decision_by_thread_replies_from_two_people(bot: Harness) -> None:
+    bot.command("decide")
+    root, _ = bot.posted(2)
+    replies = [
+        ("about 40 services", "U1"),
+        ("6 teams", "U2"),
+        ("yep, SOC 2", "U1"),
+        ("Go, Java and Python", "U2"),
+        ("no", "U1"),
+        ("the pain we have now", "U2"),
+        ("nope", "U1"),
+        ("none", "U2"),
+        ("yes, we can", "U1"),
+        ("operational simplicity", "U2"),
+        ("none", "U1"),
+        ("skip", "U2"),
+    ]
+    for n, (text, user) in enumerate(replies, start=3):
+        bot.reply(root, text, user)
+        bot.posted(n)
+    verdict = bot.posted(len(replies) + 2)[-1]
+    assert verdict.params["text"].startswith("Verdict: mesh")
+    updates = bot.slack.wait_for("chat.update", len(replies))
+    assert "answered by <@U2>" in _text(updates[1])
+
+
+def test_an_unreadable_reply_gets_a_hint_and_changes_nothing(bot: Harness) -> None:
+    bot.command("should-we")
+    root, _ = bot.posted(2)
+    bot.reply(root, "lots", "U3")
+    hint = bot.slack.wait_for("chat.postEphemeral")[0]
+    assert hint.params["user"] == "U3"
+    assert "I need a number" in _text(hint)
+    assert len(bot.slack.calls_to("chat.postMessage")) == 2
+
+
+def test_fifty_people_answering_at_once_one_answer_wins(bot: Harness) -> None:
+    bot.command("should-we")
+    _, first = bot.posted(2)
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        list(
+            pool.map(lambda n: bot.click(first, "answer_pick", user=f"U{n}", label="40"), range(50))
+        )
+    bot.posted(3)
+    time.sleep(0.5)  # give any duplicate a chance to appear
+    assert len(bot.slack.calls_to("chat.postMessage")) == 3  # root, question 1, question 2
+    assert len(bot.slack.calls_to("chat.update")) == 1
+    told = bot.slack.wait_for("chat.postEphemeral", 49)
+    assert all("already answered" in _text(c) or "answered first" in _text(c) for c in told)
+
+
+def test_change_an_answer_and_start_over(bot: Harness) -> None:
+    bot.command("should-we")
+    root, _ = bot.posted(2)
+    bot.reply(root, "12 services")
+    bot.reply(root, "1 team")
+    verdict = bot.posted(4)[-1]
+    assert verdict.params["text"] == "Verdict: no-mesh"
+    answered_teams = bot.slack.wait_for("chat.update", 2)[1]
+    bot.click(_as_posted(answered_teams, root), "change")
+    asked_again = bot.posted(5)[-1]
+    assert "How many teams" in asked_again.params["text"]
+    bot.click(verdict, "start_over")
+    assert "How many services" in bot.posted(6)[-1].params["text"]
+
+
+def _as_posted(update: Call, root: Call) -> Call:
+    """A chat.update call, shaped like the message it replaced (for clicking its buttons)."""
+    params = {**update.params, "_ts": update.params["ts"], "thread_ts": root.params["_ts"]}
+    return Call("chat.postMessage", params, update.headers)
+
+
+def test_the_decision_record_and_the_summary_are_posted(bot: Harness) -> None:
+    bot.command("should-we")
+    root, _ = bot.posted(2)
+    bot.reply(root, "8")
+    bot.reply(root, "1")
+    verdict = bot.posted(4)[-1]
+    bot.click(verdict, "post_record")
+    upload = bot.slack.wait_for("files.completeUploadExternal")[0]
+    assert upload.params["thread_ts"] == root.params["_ts"]
+    content = bot.slack.wait_for("upload")[0].params["content"]
+    assert content.startswith(b"# Do not adopt a service mesh")
+    bot.click(verdict, "share_summary")
+    summary = bot.posted(5)[-1]
+    assert "thread_ts" not in summary.params or not summary.params["thread_ts"]
+    assert "Service mesh decision: no-mesh" in summary.params["text"]
+
+
+def test_pitfall_lookup_gives_the_fix_with_config(bot: Harness) -> None:
+    bot.command("pitfall pods crashloop after sidecar injection")
+    answer = bot.posted()[0]
+    assert "MESH-P003" in answer.params["text"]
+    assert "```" in _text(answer)  # the config to apply
+    assert "feedback:up" in _text(answer)
+
+
+def test_cost_accepts_both_spellings_and_shows_a_table(bot: Harness) -> None:
+    bot.command("cost pods=200 rps=1000 hops=8 nodes=10")
+    bot.command("cost 200 pods 8 hops")
+    first, second = bot.posted(2)
+    assert '"type": "table"' in _text(first)
+    assert "12,000" in _text(first) and "16–40" in _text(first)
+    assert '"type": "table"' in _text(second)
+
+
+def test_bad_cost_input_says_what_is_accepted(bot: Harness) -> None:
+    bot.command("cost lots of pods")
+    hint = bot.slack.wait_for("chat.postEphemeral")[0]
+    assert "For example" in _text(hint)
+
+
+def test_compare_shows_the_table(bot: Harness) -> None:
+    bot.command("compare istio linkerd")
+    table = bot.posted()[0]
+    assert table.params["text"] == "Istio vs Linkerd"
+    assert '"type": "table"' in _text(table)
+
+
+def test_unknown_subcommand_gets_help_with_did_you_mean(bot: Harness) -> None:
+    bot.command("pitfal crashloop")
+    help_message = bot.slack.wait_for("chat.postEphemeral")[0]
+    assert "Did you mean `pitfall`?" in _text(help_message)
+
+
+def test_a_bare_question_is_answered(bot: Harness) -> None:
+    bot.command("how much memory does an envoy sidecar use")
+    assert bot.posted()[0].params["text"]
+
+
+def test_a_mention_is_answered_in_a_thread_with_feedback_counted(bot: Harness) -> None:
+    bot.event(
+        {
+            "type": "app_mention",
+            "channel": "C1",
+            "user": "U1",
+            "text": f"<@{BOT_USER_ID}> istio vs linkerd",
+            "ts": "1700000001.000100",
+        }
+    )
+    answer = bot.posted()[0]
+    assert answer.params["thread_ts"] == "1700000001.000100"
+    assert "show_entry" in _text(answer)
+    bot.click(answer, "feedback:up")
+    bot.slack.wait_for("chat.postEphemeral")
+    metrics = bot.client.get("/metrics").text
+    assert 'meshbot_answer_feedback_total{helpful="yes"} 1.0' in metrics
+
+
+def test_a_direct_message_is_answered_in_a_thread(bot: Harness) -> None:
+    bot.event(
+        {
+            "type": "message",
+            "channel": "D1",
+            "channel_type": "im",
+            "user": "U1",
+            "text": "upstream request timeout on exports",
+            "ts": "1700000002.000100",
+        }
+    )
+    answer = bot.posted()[0]
+    assert answer.params["thread_ts"] == "1700000002.000100"
+    assert "MESH-P004" in answer.params["text"]
+
+
+def test_the_bot_ignores_itself_and_other_bots(bot: Harness) -> None:
+    for author in ({"user": BOT_USER_ID}, {"bot_id": BOT_ID, "user": "U9"}):
+        bot.event(
+            {
+                "type": "message",
+                "channel": "D1",
+                "channel_type": "im",
+                "text": "istio vs linkerd",
+                "ts": "1700000003.000100",
+                **author,
+            }
+        )
+    time.sleep(0.5)
+    assert bot.slack.calls_to("chat.postMessage") == []
+
+
+def test_a_retried_event_is_answered_once(bot: Harness) -> None:
+    event = {
+        "type": "message",
+        "channel": "D1",
+        "channel_type": "im",
+        "user": "U1",
+        "text": "what kernel does cilium need",
+        "ts": "1700000004.000100",
+    }
+    assert bot.event(event, event_id="EvSAME").status_code == 200
+    assert bot.event(event, event_id="EvSAME").status_code == 200
+    bot.posted()
+    time.sleep(0.5)
+    assert len(bot.slack.calls_to("chat.postMessage")) == 1
+
+
+def test_mentions_and_broadcasts_in_user_text_are_neutralised(bot: Harness) -> None:
+    bot.command("<!channel> <@U999> what is a gopher recipe")
+    reply = bot.posted()[0]
+    text = _text(reply)
+    assert "<!channel>" not in text and "<@U999>" not in text
+    assert "&lt;!channel&gt;" in text
+
+
+def test_forged_and_stale_requests_are_refused(bot: Harness) -> None:
+    body = "command=%2Fmesh&text=help&team_id=T1&channel_id=C1&user_id=U1"
+    forged = bot.client.post(
+        "/slack/events",
+        content=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": str(int(time.time())),
+            "X-Slack-Signature": "v0=" + "0" * 64,
+        },
+    )
+    assert forged.status_code == 401
+    stale = bot._post(body, "application/x-www-form-urlencoded", timestamp=int(time.time()) - 600)
+    assert stale.status_code == 401
+    assert bot.slack.calls_to("chat.postMessage") == []
+
+
+def test_slack_answering_429_then_200_posts_once(bot: Harness) -> None:
+    bot.slack.fail_next("chat.postMessage", 429, headers={"Retry-After": "0"})
+    bot.command("pitfall certificate expired")
+    bot.slack.wait_for("chat.postMessage", 1, timeout=10)
+    assert len(bot.slack.calls_to("chat.postMessage")) == 1
+    assert len(bot.slack.attempts_to("chat.postMessage")) == 2
+
+
+def test_a_failing_listener_apologises_instead_of_going_silent(bot: Harness) -> None:
+    bot.slack.fail_next("chat.postMessage", 500, times=3)
+    bot.command("pitfall certificate expired")
+    apology = bot.slack.wait_for("chat.postEphemeral", timeout=15)[0]
+    assert "Sorry" in _text(apology)
+
+
+def test_app_home_shows_recent_decisions(bot: Harness) -> None:
+    bot.command("should-we")
+    bot.posted(2)
+    bot.event({"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"})
+    view = bot.slack.wait_for("views.publish")[0].params["view"]
+    assert view["type"] == "home"
+    assert "answers so far" in json.dumps(view)
+
+
+def test_every_message_the_bot_sent_fits_block_kit(bot: Harness) -> None:
+    bot.command("pitfall upstream request timeout")
+    bot.command("compare without mesh")
+    bot.command("cost pods=5000 hops=20 l7=30")
+    bot.command("should-we")
+    sent = bot.posted(5)
+    for call in [*sent, *bot.slack.calls_to("chat.postEphemeral")]:
+        blocks: list[dict[str, Any]] = call.params.get("blocks", [])
+        assert call.params.get("text"), "a plain-text fallback"
+        assert len(blocks) <= 50
+        for block in blocks:
+            text = (
+                block.get("text", {}).get("text", "") if isinstance(block.get("text"), dict) else ""
+            )
+            assert len(text) <= 3000
+        assert len(json.dumps(blocks)) < 3 * MAX_TEXT
+
+
+def test_slack_is_off_without_credentials(
+    library: Library, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 's.sqlite'}", api_keys="")
+    with caplog.at_level("WARNING", logger="meshbot"), serve(settings, library) as client:
+        assert client.post("/slack/events", content="{}").status_code == 404
+        assert client.get("/healthz").status_code == 200
+    assert any("SLACK_BOT_TOKEN" in r.getMessage() for r in caplog.records)
