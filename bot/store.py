@@ -39,6 +39,7 @@ sessions = sa.Table(
     sa.Column("finished", sa.Boolean, nullable=False),
     sa.Column("started_by", sa.String(255), nullable=False),
     sa.Column("prompt_ts", sa.String(32), nullable=True),  # Slack: the message asking now
+    sa.Column("prompt_version", sa.Integer, nullable=True),  # the version it was asked at
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False, index=True),
@@ -103,6 +104,7 @@ class DecisionSession:
     finished: bool
     started_by: str
     prompt_ts: str | None
+    prompt_version: int | None
     created_at: dt.datetime
     updated_at: dt.datetime
     expires_at: dt.datetime
@@ -194,6 +196,7 @@ class DecisionStore:
             "finished": False,
             "started_by": started_by,
             "prompt_ts": None,
+            "prompt_version": None,
             "created_at": now,
             "updated_at": now,
             "expires_at": now + self.ttl,
@@ -217,12 +220,14 @@ class DecisionStore:
             return None
         return _session(row._mapping)
 
-    def set_prompt(self, session_id: str, prompt_ts: str) -> None:
-        """Remember which Slack message asks the open question (no version bump: it is not
-        an answer, and the message it points at is replaced by whoever answers next)."""
+    def set_prompt(self, session_id: str, prompt_ts: str, version: int) -> None:
+        """Remember which Slack message asks the question open at ``version`` (no version
+        bump: it is not an answer)."""
         with self._transaction() as connection:
             connection.execute(
-                sessions.update().where(sessions.c.id == session_id).values(prompt_ts=prompt_ts)
+                sessions.update()
+                .where(sessions.c.id == session_id)
+                .values(prompt_ts=prompt_ts, prompt_version=version)
             )
 
     def recent(self, started_by: str, limit: int = 5) -> list[DecisionSession]:
@@ -306,6 +311,7 @@ def _session(row: Any) -> DecisionSession:
         finished=bool(row["finished"]),
         started_by=row["started_by"],
         prompt_ts=row["prompt_ts"],
+        prompt_version=row["prompt_version"],
         created_at=_aware(row["created_at"]),
         updated_at=_aware(row["updated_at"]),
         expires_at=_aware(row["expires_at"]),

@@ -142,6 +142,7 @@ def test_change_an_answer_and_start_over(bot: Harness) -> None:
     bot.command("should-we")
     root, _ = bot.posted(2)
     bot.reply(root, "12 services")
+    bot.posted(3)
     bot.reply(root, "1 team")
     verdict = bot.posted(4)[-1]
     assert verdict.params["text"] == "Verdict: no-mesh"
@@ -163,6 +164,7 @@ def test_the_decision_record_and_the_summary_are_posted(bot: Harness) -> None:
     bot.command("should-we")
     root, _ = bot.posted(2)
     bot.reply(root, "8")
+    bot.posted(3)
     bot.reply(root, "1")
     verdict = bot.posted(4)[-1]
     bot.click(verdict, "post_record")

@@ -48,7 +48,10 @@ def client(settings: Settings) -> AsyncWebClient:
     )
 
 
-def build(settings: Settings, library: Library, store: DecisionStore, metrics: Metrics) -> AsyncApp:
+def build(
+    settings: Settings, library: Library, store: DecisionStore, metrics: Metrics
+) -> tuple[AsyncApp, Callable[[], Awaitable[None]]]:
+    """The bolt app, and what to await at shutdown (closing its HTTP connections)."""
     assert settings.slack_signing_secret is not None
     web = client(settings)
     app = AsyncApp(
@@ -61,6 +64,7 @@ def build(settings: Settings, library: Library, store: DecisionStore, metrics: M
     @app.middleware
     async def once_per_event(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> Any:
         """Slack retries events it thinks timed out; answer each event id once, on any replica."""
+        bot.reuse_connections()
         event_id = body.get("event_id")
         if event_id and not await asyncio.to_thread(store.first_sighting, str(event_id)):
             log.info("duplicate event ignored", extra={"event_id": event_id})
@@ -89,7 +93,7 @@ def build(settings: Settings, library: Library, store: DecisionStore, metrics: M
                 log.warning("could not tell the user about the error", extra=where)
 
     bot.register(app)
-    return app
+    return app, bot.close
 
 
 def mount(api: FastAPI, app: AsyncApp) -> None:

@@ -47,19 +47,20 @@ class Message:
     blocks: list[Block]
 
     def payload(self) -> dict[str, Any]:
-        check(self)
-        return {"text": self.text, "blocks": [block.to_dict() for block in self.blocks]}
+        """The message as the Web API takes it, checked against Slack's limits."""
+        blocks = [block.to_dict() for block in self.blocks]  # slack_sdk validates each here
+        check(self.text, blocks)
+        return {"text": self.text, "blocks": blocks}
 
 
-def check(message: Message) -> None:
+def check(text: str, blocks: list[dict[str, Any]]) -> None:
     """Refuse a message Slack would reject; slack_sdk checks each element, this checks the rest."""
-    if not message.text.strip():
+    if not text.strip():
         raise MessageTooLarge("a message needs a plain-text fallback")
-    if len(message.blocks) > MAX_BLOCKS:
-        raise MessageTooLarge(f"{len(message.blocks)} blocks; Slack takes {MAX_BLOCKS}")
+    if len(blocks) > MAX_BLOCKS:
+        raise MessageTooLarge(f"{len(blocks)} blocks; Slack takes {MAX_BLOCKS}")
     total = 0
-    for block in message.blocks:
-        data = block.to_dict()  # slack_sdk validates lengths of its own fields here
+    for data in blocks:
         text = data.get("text", {}).get("text", "") if isinstance(data.get("text"), dict) else ""
         if len(text) > MAX_SECTION:
             raise MessageTooLarge(f"a section of {len(text)} characters; Slack takes {MAX_SECTION}")

@@ -14,6 +14,7 @@ import logging
 import re
 from typing import Any
 
+import aiohttp
 from pydantic import ValidationError
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
@@ -36,6 +37,7 @@ from knowledge.search import Answer
 
 log = logging.getLogger("meshbot.slack")
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
+PROMPT_WAIT_STEPS = 40  # × 50 ms
 
 
 class Bot:
@@ -69,7 +71,18 @@ class Bot:
 
     # -- sending -------------------------------------------------------------------------
 
+    def reuse_connections(self) -> None:
+        """One aiohttp session for every Web API call: slack_sdk otherwise opens a new one (and
+        a new connection) per call. Created on first use, inside the running event loop."""
+        if self.client.session is None:
+            self.client.session = aiohttp.ClientSession()
+
+    async def close(self) -> None:
+        if self.client.session is not None:
+            await self.client.session.close()
+
     async def post(self, channel: str, message: Message, thread_ts: str | None = None) -> str:
+        self.reuse_connections()
         response = await self.client.chat_postMessage(
             channel=channel, thread_ts=thread_ts, **message.payload()
         )
@@ -79,6 +92,7 @@ class Bot:
         self, channel: str, user: str, text: str, thread_ts: str | None = None
     ) -> None:
         note = messages.notice(text)
+        self.reuse_connections()
         await self.client.chat_postEphemeral(
             channel=channel, user=user, thread_ts=thread_ts, **note.payload()
         )
@@ -163,7 +177,7 @@ class Bot:
         ts = await self.post(
             channel, messages.question(session.id, first, session.version), root_ts
         )
-        await asyncio.to_thread(self.store.set_prompt, session.id, ts)
+        await asyncio.to_thread(self.store.set_prompt, session.id, ts, session.version)
 
     async def show_outcome(
         self, outcome: Outcome, channel: str, thread_ts: str, user: str, message_ts: str | None
@@ -174,10 +188,11 @@ class Bot:
             await self.ephemeral(channel, user, outcome.message, thread_ts)
             return
         session = outcome.session
-        target = message_ts or session.prompt_ts
-        if outcome.question is not None and target is not None:
+        if outcome.question is not None:
+            target = message_ts or await self._prompt(session.id, session.version - 1)
             done = messages.answered(session.id, outcome.question, outcome.shown, user)
-            await self.client.chat_update(channel=channel, ts=target, **done.payload())
+            if target is not None:
+                await self.client.chat_update(channel=channel, ts=target, **done.payload())
         following = outcome.next or self.conversations.step(session)
         if isinstance(following, Verdict):
             self.metrics.decisions_finished.inc()
@@ -186,7 +201,18 @@ class Bot:
             return
         asked = messages.question(session.id, following, session.version)
         ts = await self.post(channel, asked, thread_ts)
-        await asyncio.to_thread(self.store.set_prompt, session.id, ts)
+        await asyncio.to_thread(self.store.set_prompt, session.id, ts, session.version)
+
+    async def _prompt(self, session_id: str, version: int) -> str | None:
+        """The message that asked the question open at ``version``. A reply names no message,
+        and a quick one can arrive before that message's ts is stored: wait for it briefly."""
+        for _ in range(PROMPT_WAIT_STEPS):
+            session = await asyncio.to_thread(self.store.get, session_id)
+            if session.prompt_version == version:
+                return session.prompt_ts
+            await asyncio.sleep(0.05)
+        log.warning("question message unknown; left as it was", extra={"session": session_id})
+        return None
 
     async def _answer(
         self, body: dict[str, Any], reply: object, data: dict[str, Any] | None = None

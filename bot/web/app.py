@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
@@ -39,11 +39,15 @@ def create_app(settings: Settings, library: Library, store: DecisionStore) -> Fa
         metrics.knowledge_entries.labels(located.kind).inc()
     keys = ApiKeys(settings.api_key_hashes, RateLimiter(settings.rate_limit_per_minute))
 
+    closers: list[Callable[[], Awaitable[None]]] = []
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not keys.enabled:
             log.warning("MESHBOT_API_KEYS is not set: /v1 is open to anyone who can reach it")
         yield
+        for close in closers:
+            await close()
         store.dispose()
 
     app = FastAPIOffline(
@@ -57,22 +61,25 @@ def create_app(settings: Settings, library: Library, store: DecisionStore) -> Fa
     app.include_router(ops.router)
     for router in (knowledge.router, engine.router, decisions.router):
         app.include_router(router, dependencies=[Depends(keys)], responses=problems.RESPONSES)
-    _mount_slack(app, settings, library, store, metrics)
+    closers += _mount_slack(app, settings, library, store, metrics)
     app.add_middleware(RequestMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     return app
 
 
 def _mount_slack(
     api: FastAPI, settings: Settings, library: Library, store: DecisionStore, metrics: Metrics
-) -> None:
+) -> list[Callable[[], Awaitable[None]]]:
+    """Serve Slack at /slack/events when configured; returns what to close at shutdown."""
     if settings.slack_bot_token is None or settings.slack_signing_secret is None:
         log.warning(
             "Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to serve /slack/events"
         )
-        return
+        return []
     from bot.slack import app as slack  # bolt and aiohttp load only when Slack is on
 
-    slack.mount(api, slack.build(settings, library, store, metrics))
+    bolt, close = slack.build(settings, library, store, metrics)
+    slack.mount(api, bolt)
+    return [close]
 
 
 def build(settings: Settings) -> FastAPI:

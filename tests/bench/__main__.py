@@ -10,13 +10,14 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.bench import engine, http, search
+from tests.bench import engine, http, search, slack
 
 
 def main() -> int:
     figures, accuracy = search.run()
     figures += engine.run()
     figures += http.run()
+    figures += slack.run()
     print(
         f"meshbot bench — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}"

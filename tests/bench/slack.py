@@ -1,0 +1,86 @@
+"""Slack, against ``meshbot serve`` and the fake Slack Web API: how fast a signed slash command
+is acknowledged with 50 arriving at once (Slack gives up after 3 s), and how long from
+``/mesh should-we`` until its first question is posted in the thread."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode
+
+from tests.bench.http import _free_port, _start, _stop
+from tests.bench.stats import Figure, over_runs, percentile
+from tests.fake_slack import FakeSlack, sign
+
+RUNS = 3
+CONCURRENT = 50
+ROUNDS = 4  # batches of 50 per run
+SECRET = "bench-secret"
+
+
+def _command(base: str, text: str) -> float:
+    """Send one signed /mesh command; milliseconds until it was acknowledged."""
+    body = urlencode(
+        {"team_id": "T1", "channel_id": "C1", "user_id": "U1", "command": "/mesh", "text": text}
+    )
+    request = urllib.request.Request(
+        f"{base}/slack/events",
+        data=body.encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded", **sign(body, SECRET)},
+    )
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+    return (time.perf_counter() - started) * 1000
+
+
+def run() -> list[Figure]:
+    with tempfile.TemporaryDirectory() as tmp, FakeSlack() as slack:
+        workdir = Path(tmp)
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        env = {
+            **os.environ,
+            "MESHBOT_INDEX_PATH": str(workdir / "kb.sqlite"),
+            "DATABASE_URL": f"sqlite:///{workdir / 'state.sqlite'}",
+            "SLACK_BOT_TOKEN": "xoxb-bench",
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_BASE_URL": slack.base_url,
+        }
+        meshbot = [sys.executable, "-m", "bot.cli"]
+        subprocess.run([*meshbot, "kb", "build"], env=env, check=True, capture_output=True)
+        server, _ = _start([*meshbot, "serve", "--port", str(port)], env, base)
+        try:
+            with ThreadPoolExecutor(max_workers=CONCURRENT) as pool:  # warm up: connections, auth
+                list(pool.map(lambda _: _command(base, "help"), range(CONCURRENT)))
+            p50s, p99s = [], []
+            for _ in range(RUNS):
+                samples: list[float] = []
+                with ThreadPoolExecutor(max_workers=CONCURRENT) as pool:
+                    for _ in range(ROUNDS):
+                        samples += pool.map(
+                            lambda _: _command(base, "pitfall crashloop"), range(CONCURRENT)
+                        )
+                p50s.append(percentile(samples, 50))
+                p99s.append(percentile(samples, 99))
+            time.sleep(2)  # let the answers of the last batch drain
+            firsts = []
+            for _ in range(RUNS * 3):
+                slack.reset()
+                started = time.perf_counter()
+                _command(base, "should-we")
+                slack.wait_for("chat.postMessage", 2, timeout=10)
+                firsts.append((time.perf_counter() - started) * 1000)
+        finally:
+            _stop(server)
+    return [
+        over_runs(f"slash command ack p50, {CONCURRENT} at once", "ms", p50s),
+        over_runs(f"slash command ack p99, {CONCURRENT} at once", "ms", p99s),
+        over_runs("/mesh should-we to first thread message", "ms", firsts),
+    ]
