@@ -111,8 +111,9 @@ def cmd_compare(args: argparse.Namespace, library: Library) -> int:
     if args.json:
         _print_json(found.model_dump(mode="json"))
         return OK
-    answer = library.searcher.search(found.id, limit=1)
-    print(answer.results[0].answer)
+    shown = library.searcher.entry(found.id)
+    assert shown is not None  # every comparison is indexed
+    print(shown.answer)
     return OK
 
 

@@ -166,6 +166,11 @@ class Searcher:
     def size(self) -> int:
         return len(self._entries)
 
+    def entry(self, entry_id: str) -> Hit | None:
+        """One entry's answer by id, as a full-confidence hit."""
+        rowid = self._by_id.get(entry_id.lower())
+        return None if rowid is None else self._hit(rowid, 1.0)
+
     def search(
         self,
         question: str,

@@ -361,3 +361,39 @@ def test_slack_is_off_without_credentials(
         assert client.post("/slack/events", content="{}").status_code == 404
         assert client.get("/healthz").status_code == 200
     assert any("SLACK_BOT_TOKEN" in r.getMessage() for r in caplog.records)
+
+
+def test_a_long_runbook_is_cut_with_show_more_and_the_rest_follows(bot: Harness) -> None:
+    bot.command("pitfall MESH-P001")
+    first = bot.posted()[0]
+    assert '"action_id": "more"' in _text(first)
+    bot.click(first, "more")
+    rest = bot.posted(2)[-1]
+    assert rest.params["text"].endswith("(continued)")
+    assert rest.params["thread_ts"] == first.params["_ts"]
+
+
+def test_other_matches_open_in_the_thread(bot: Harness) -> None:
+    bot.command("ask istio vs linkerd memory")
+    answer = bot.posted()[0]
+    bot.click(answer, "show_entry:0")
+    shown = bot.posted(2)[-1]
+    assert shown.params["thread_ts"] == answer.params["_ts"]
+
+
+def test_app_home_buttons_start_a_decision_and_list_pitfalls_in_a_dm(bot: Harness) -> None:
+    bot.slack.set_response("conversations.open", {"ok": True, "channel": {"id": "D7"}})
+    home = Call("views.publish", {"channel": "D7", "_ts": "1", "blocks": _home_blocks(bot)}, {})
+    bot.click(home, "home_pitfalls")
+    listing = bot.posted()[0]
+    assert listing.params["channel"] == "D7" and "MESH-P005" in _text(listing)
+    bot.click(home, "home_start")
+    root, question = bot.posted(3)[1:]
+    assert root.params["channel"] == "D7"
+    assert question.params["thread_ts"] == root.params["_ts"]
+
+
+def _home_blocks(bot: Harness) -> list[dict[str, Any]]:
+    bot.event({"type": "app_home_opened", "user": "U1", "channel": "D7", "tab": "home"})
+    blocks: list[dict[str, Any]] = bot.slack.wait_for("views.publish")[0].params["view"]["blocks"]
+    return blocks

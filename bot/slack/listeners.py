@@ -327,10 +327,9 @@ class Bot:
         await self._post_entry(body, data["entry"], int(data["part"]))
 
     async def _post_entry(self, body: dict[str, Any], entry_id: str, part: int) -> None:
-        result = self.library.searcher.search(entry_id, limit=1)
-        if not result.results or result.results[0].id != entry_id:
+        hit = self.library.searcher.entry(entry_id)
+        if hit is None:
             raise LookupError(f"no entry {entry_id!r}")
-        hit = result.results[0]
         shown = messages.entry(hit) if part == 0 else messages.rest_of(hit, part)
         message = body.get("message") or {}
         thread = message.get("thread_ts") or message.get("ts")
