@@ -248,6 +248,23 @@ def cmd_apikey_new(args: argparse.Namespace, settings: Settings) -> int:
     return OK
 
 
+def cmd_db_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.store import DecisionStore, StoreUnavailable
+
+    store = DecisionStore(settings.database_url, dt.timedelta(hours=settings.session_ttl_hours))
+    try:
+        store.migrate()
+    except StoreUnavailable as error:
+        print(f"meshbot: {error}", file=sys.stderr)
+        return UNAVAILABLE
+    finally:
+        store.dispose()
+    print(
+        f"state store schema is current ({store.engine.url.render_as_string(hide_password=True)})"
+    )
+    return OK
+
+
 def cmd_serve(args: argparse.Namespace, library: Library) -> int:
     import uvicorn
 
@@ -381,6 +398,20 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     new.add_argument("--json", action="store_true", help="print JSON for machines")
     new.set_defaults(handler=cmd_apikey_new, needs_library=False)
 
+    db = command(
+        "db",
+        "manage the state store",
+        "meshbot db migrate\nDATABASE_URL=postgresql://… meshbot db migrate",
+    )
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    migrate = db_sub.add_parser(
+        "migrate",
+        help="create or upgrade the state store's schema (serve also does this at start)",
+        epilog="example:\n  meshbot db migrate\n\n" + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    migrate.set_defaults(handler=cmd_db_migrate, needs_library=False)
+
     kb = command("kb", "check or build the knowledge base", "meshbot kb check\nmeshbot kb build")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True, metavar="ACTION")
     check = kb_sub.add_parser(
@@ -406,7 +437,14 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        for detail in error.errors():
+            message = str(detail["msg"]).removeprefix("Value error, ")
+            where = f"setting {_setting_name(detail['loc'])}: " if detail["loc"] else ""
+            print(f"meshbot: {where}{message}", file=sys.stderr)
+        return USAGE
     args = _parser(settings).parse_args(argv)
     handler: Callable[..., int] = args.handler
     try:
@@ -425,6 +463,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except IndexUnavailable as error:
         print(f"meshbot: {error}", file=sys.stderr)
         return UNAVAILABLE
+
+
+def _setting_name(location: tuple[int | str, ...]) -> str:
+    """The environment variable a settings error is about, as the operator wrote it."""
+    name = str(location[0])
+    if name not in Settings.model_fields:
+        return name.upper()  # already the alias the value came in by (PORT, LOG_LEVEL)
+    return f"MESHBOT_{name.upper()}"
 
 
 if __name__ == "__main__":

@@ -7,10 +7,11 @@ meshbot's own starts with ``MESHBOT_``. The README lists every one with its defa
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -65,6 +66,33 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", validation_alias=AliasChoices("LOG_LEVEL", "MESHBOT_LOG_LEVEL")
     )
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, url: str) -> str:
+        if not url.startswith(
+            ("sqlite:///", "postgres://", "postgresql://", "postgresql+psycopg://")
+        ):
+            raise ValueError("use sqlite:///path or postgresql://user@host/db")
+        return url
+
+    @field_validator("api_keys")
+    @classmethod
+    def _hashed_keys(cls, keys: str) -> str:
+        for key in filter(None, (k.strip() for k in keys.split(","))):
+            if not re.fullmatch(r"sha256:[0-9a-f]{64}", key):
+                raise ValueError(
+                    "each key must be a sha256:<64 hex> hash from `meshbot apikey new`"
+                )
+        return keys
+
+    @model_validator(mode="after")
+    def _slack_pair(self) -> Self:
+        if (self.slack_bot_token is None) != (self.slack_signing_secret is None):
+            raise ValueError(
+                "set both SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or neither (Slack off)"
+            )
+        return self
 
     @property
     def extra_knowledge_dirs(self) -> list[Path]:

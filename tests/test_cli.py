@@ -111,6 +111,8 @@ def test_the_cli_has_the_documented_commands() -> None:
         "decide",
         "apikey",
         "apikey new",
+        "db",
+        "db migrate",
         "kb",
         "kb check",
         "kb build",
@@ -226,3 +228,13 @@ def test_apikey_new_prints_a_key_and_only_its_hash_for_the_server(capsys: Captur
     assert data["key"].startswith("mb_")
     assert data["MESHBOT_API_KEYS"] == data["hash"]
     assert data["key"] not in data["MESHBOT_API_KEYS"]
+
+
+def test_db_migrate_creates_the_schema_and_reports_a_store_that_is_down(
+    monkeypatch: pytest.MonkeyPatch, capsys: Capture
+) -> None:
+    assert main(["db", "migrate"]) == 0
+    assert "schema is current" in capsys.readouterr().out
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/meshbot")
+    assert main(["db", "migrate"]) == 4
+    assert "state store is unavailable" in capsys.readouterr().err
