@@ -272,8 +272,11 @@ def cmd_serve(args: argparse.Namespace, library: Library) -> int:
     from bot.web.app import create_app, open_store
 
     settings = Settings()
+    if args.socket_mode and (settings.slack_bot_token is None or settings.slack_app_token is None):
+        print("meshbot: --socket-mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN", file=sys.stderr)
+        return USAGE
     log_config = logs.setup(settings.log_level)
-    app = create_app(settings, library, open_store(settings))
+    app = create_app(settings, library, open_store(settings), socket_mode=args.socket_mode)
     uvicorn.run(
         app,
         host=args.host,
@@ -321,12 +324,19 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     serve = command(
         "serve",
         "serve the HTTP API",
-        "meshbot serve\nmeshbot serve --port 9000",
+        "meshbot serve\nmeshbot serve --port 9000\n"
+        "SLACK_APP_TOKEN=xapp-… meshbot serve --socket-mode",
         cmd_serve,
         json_output=False,
     )
     serve.add_argument("--host", default=settings.host, help="default: %(default)s")
     serve.add_argument("--port", type=int, default=settings.port, help="default: %(default)s")
+    serve.add_argument(
+        "--socket-mode",
+        action="store_true",
+        help="connect to Slack over a WebSocket (needs SLACK_APP_TOKEN) instead of "
+        "serving /slack/events",
+    )
 
     ask = command(
         "ask",

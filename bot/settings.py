@@ -58,6 +58,11 @@ class Settings(BaseSettings):
         None,
         validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "MESHBOT_SLACK_SIGNING_SECRET"),
     )
+    slack_app_token: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("SLACK_APP_TOKEN", "MESHBOT_SLACK_APP_TOKEN"),
+        description="App-level token (xapp-…, connections:write) for Socket Mode.",
+    )
     slack_api_base_url: str = Field(
         "https://slack.com/api/",
         validation_alias=AliasChoices("SLACK_API_BASE_URL", "MESHBOT_SLACK_API_BASE_URL"),
@@ -88,11 +93,19 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _slack_pair(self) -> Self:
-        if (self.slack_bot_token is None) != (self.slack_signing_secret is None):
+        """Over HTTP Slack needs a token and the signing secret; in Socket Mode the token
+        and an app-level token. A half-configured Slack is a mistake, not "Slack off"."""
+        partner = self.slack_signing_secret or self.slack_app_token
+        if (self.slack_bot_token is None) != (partner is None):
             raise ValueError(
-                "set both SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or neither (Slack off)"
+                "set SLACK_BOT_TOKEN together with SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN "
+                "for Socket Mode), or none of them (Slack off)"
             )
         return self
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_bot_token is not None
 
     @property
     def extra_knowledge_dirs(self) -> list[Path]:

@@ -52,11 +52,12 @@ def build(
     settings: Settings, library: Library, store: DecisionStore, metrics: Metrics
 ) -> tuple[AsyncApp, Callable[[], Awaitable[None]]]:
     """The bolt app, and what to await at shutdown (closing its HTTP connections)."""
-    assert settings.slack_signing_secret is not None
     web = client(settings)
+    secret = settings.slack_signing_secret
     app = AsyncApp(
         client=web,
-        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        signing_secret=secret.get_secret_value() if secret else None,
+        request_verification_enabled=secret is not None,  # Socket Mode has nothing to sign
         logger=log,
     )
     bot = Bot(library, store, metrics, web)

@@ -33,18 +33,23 @@ def open_store(settings: Settings) -> DecisionStore:
     return store
 
 
-def create_app(settings: Settings, library: Library, store: DecisionStore) -> FastAPI:
+def create_app(
+    settings: Settings, library: Library, store: DecisionStore, socket_mode: bool = False
+) -> FastAPI:
     metrics = Metrics()
     for located in library.kb.entries.values():
         metrics.knowledge_entries.labels(located.kind).inc()
     keys = ApiKeys(settings.api_key_hashes, RateLimiter(settings.rate_limit_per_minute))
 
+    openers: list[Callable[[], Awaitable[None]]] = []
     closers: list[Callable[[], Awaitable[None]]] = []
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not keys.enabled:
             log.warning("MESHBOT_API_KEYS is not set: /v1 is open to anyone who can reach it")
+        for open_ in openers:
+            await open_()
         yield
         for close in closers:
             await close()
@@ -61,9 +66,41 @@ def create_app(settings: Settings, library: Library, store: DecisionStore) -> Fa
     app.include_router(ops.router)
     for router in (knowledge.router, engine.router, decisions.router):
         app.include_router(router, dependencies=[Depends(keys)], responses=problems.RESPONSES)
-    closers += _mount_slack(app, settings, library, store, metrics)
+    if socket_mode:
+        openers_, closers_ = _socket_mode(settings, library, store, metrics)
+        openers += openers_
+        closers += closers_
+    else:
+        closers += _mount_slack(app, settings, library, store, metrics)
     app.add_middleware(RequestMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     return app
+
+
+def _socket_mode(
+    settings: Settings, library: Library, store: DecisionStore, metrics: Metrics
+) -> tuple[list[Callable[[], Awaitable[None]]], list[Callable[[], Awaitable[None]]]]:
+    """Connect out to Slack over a WebSocket instead of serving /slack/events: same listeners,
+    and slack_sdk's Socket Mode client reconnects by itself when the connection drops."""
+    if settings.slack_bot_token is None or settings.slack_app_token is None:
+        raise ValueError("Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN")
+    from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+    from bot.slack import app as slack
+
+    bolt, close = slack.build(settings, library, store, metrics)
+    app_token = settings.slack_app_token.get_secret_value()
+    handlers: list[AsyncSocketModeHandler] = []
+
+    async def connect() -> None:  # the handler's HTTP session needs the running loop
+        handlers.append(AsyncSocketModeHandler(bolt, app_token))
+        await handlers[0].connect_async()  # type: ignore[no-untyped-call]
+        log.info("connected to Slack in Socket Mode")
+
+    async def disconnect() -> None:
+        for handler in handlers:
+            await handler.close_async()  # type: ignore[no-untyped-call]
+
+    return [connect], [disconnect, close]
 
 
 def _mount_slack(
@@ -72,7 +109,8 @@ def _mount_slack(
     """Serve Slack at /slack/events when configured; returns what to close at shutdown."""
     if settings.slack_bot_token is None or settings.slack_signing_secret is None:
         log.warning(
-            "Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to serve /slack/events"
+            "Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to serve /slack/events "
+            "(or SLACK_APP_TOKEN and `meshbot serve --socket-mode`)"
         )
         return []
     from bot.slack import app as slack  # bolt and aiohttp load only when Slack is on
