@@ -63,6 +63,13 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("SLACK_APP_TOKEN", "MESHBOT_SLACK_APP_TOKEN"),
         description="App-level token (xapp-…, connections:write) for Socket Mode.",
     )
+    slack_client_id: str | None = Field(
+        None, validation_alias=AliasChoices("SLACK_CLIENT_ID", "MESHBOT_SLACK_CLIENT_ID")
+    )
+    slack_client_secret: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("SLACK_CLIENT_SECRET", "MESHBOT_SLACK_CLIENT_SECRET"),
+    )
     slack_api_base_url: str = Field(
         "https://slack.com/api/",
         validation_alias=AliasChoices("SLACK_API_BASE_URL", "MESHBOT_SLACK_API_BASE_URL"),
@@ -93,19 +100,28 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _slack_pair(self) -> Self:
-        """Over HTTP Slack needs a token and the signing secret; in Socket Mode the token
-        and an app-level token. A half-configured Slack is a mistake, not "Slack off"."""
-        partner = self.slack_signing_secret or self.slack_app_token
-        if (self.slack_bot_token is None) != (partner is None):
+        """One workspace needs a bot token; several need the OAuth client id and secret. Either
+        way requests are verified with the signing secret (or arrive over Socket Mode). A
+        half-configured Slack is a mistake, not "Slack off"."""
+        if (self.slack_client_id is None) != (self.slack_client_secret is None):
+            raise ValueError("set both SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, or neither")
+        if self.slack_bot_token is not None and self.slack_client_id is not None:
             raise ValueError(
-                "set SLACK_BOT_TOKEN together with SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN "
-                "for Socket Mode), or none of them (Slack off)"
+                "set SLACK_BOT_TOKEN for one workspace or SLACK_CLIENT_ID and "
+                "SLACK_CLIENT_SECRET for several, not both"
+            )
+        identity = self.slack_bot_token or self.slack_client_id
+        partner = self.slack_signing_secret or self.slack_app_token
+        if (identity is None) != (partner is None):
+            raise ValueError(
+                "set SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET) together with "
+                "SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode), or none (Slack off)"
             )
         return self
 
     @property
     def slack_enabled(self) -> bool:
-        return self.slack_bot_token is not None
+        return self.slack_bot_token is not None or self.slack_client_id is not None
 
     @property
     def extra_knowledge_dirs(self) -> list[Path]:

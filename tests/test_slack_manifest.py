@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.slack.app import BOT_SCOPES
+
 ROOT = Path(__file__).parent.parent
 SOURCE = "\n".join(p.read_text() for p in sorted((ROOT / "bot" / "slack").glob("*.py")))
 MANIFESTS = sorted((ROOT / "deploy" / "slack").glob("manifest*.yaml"))
@@ -26,6 +28,8 @@ METHOD_SCOPES = {
 }
 EVENT_SCOPES = {
     "app_mention": {"app_mentions:read"},
+    "app_uninstalled": set(),
+    "tokens_revoked": set(),
     "app_home_opened": set(),
     "message.channels": {"channels:history"},
     "message.groups": {"groups:history"},
@@ -39,7 +43,10 @@ def _methods() -> set[str]:
 
 
 def _events() -> set[str]:
-    return set(re.findall(r'app\.event\("([a-z_]+)"\)', SOURCE))
+    handled = set(re.findall(r'app\.event\("([a-z_]+)"\)', SOURCE))
+    if "enable_token_revocation_listeners()" in SOURCE:  # bolt's own listeners, for installs
+        handled |= {"app_uninstalled", "tokens_revoked"}
+    return handled
 
 
 def _manifest(path: Path) -> dict[str, Any]:
@@ -79,3 +86,8 @@ def test_manifest_has_the_mesh_command_interactivity_and_app_home(path: Path) ->
     socket = manifest["settings"]["socket_mode_enabled"]
     urls = re.findall(r"https://\S+", path.read_text().split("\ndisplay_information")[1])
     assert (not urls) if socket else all(u.startswith("https://MESHBOT_PUBLIC_URL/") for u in urls)
+
+
+def test_an_install_asks_for_the_manifests_scopes() -> None:
+    for path in MANIFESTS:
+        assert sorted(BOT_SCOPES) == sorted(_manifest(path)["oauth_config"]["scopes"]["bot"])

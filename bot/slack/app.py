@@ -13,7 +13,8 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -24,20 +25,31 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.settings import Settings
 from bot.slack import messages
-from bot.slack.listeners import Bot
+from bot.slack.listeners import REQUEST_CLIENT, Bot
 from bot.store import DecisionStore
 from bot.web.metrics import Metrics
 from knowledge.library import Library
 
 log = logging.getLogger("meshbot.slack")
+#: The scopes an install asks for: exactly those in deploy/slack/manifest.yaml (tested).
+BOT_SCOPES = [
+    "app_mentions:read",
+    "channels:history",
+    "chat:write",
+    "commands",
+    "files:write",
+    "groups:history",
+    "im:history",
+    "im:write",
+]
 
 
 def client(settings: Settings) -> AsyncWebClient:
     """A Web API client that retries connection errors, 429s (after ``Retry-After``) and 5xx:
     slack_sdk's defaults retry connection errors only."""
-    assert settings.slack_bot_token is not None
+    token = settings.slack_bot_token
     return AsyncWebClient(
-        token=settings.slack_bot_token.get_secret_value(),
+        token=token.get_secret_value() if token else None,
         base_url=settings.slack_api_base_url,
         timeout=10,
         retry_handlers=[
@@ -58,14 +70,21 @@ def build(
         client=web,
         signing_secret=secret.get_secret_value() if secret else None,
         request_verification_enabled=secret is not None,  # Socket Mode has nothing to sign
+        oauth_settings=_oauth(settings, store),
         logger=log,
     )
+    if settings.slack_client_id is not None:
+        app.enable_token_revocation_listeners()  # uninstalls and revoked tokens delete installs
     bot = Bot(library, store, metrics, web)
 
     @app.middleware
-    async def once_per_event(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> Any:
+    async def once_per_event(
+        body: dict[str, Any], context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
+    ) -> Any:
         """Slack retries events it thinks timed out; answer each event id once, on any replica."""
         bot.reuse_connections()
+        if context.client is not None:
+            REQUEST_CLIENT.set(context.client)
         event_id = body.get("event_id")
         if event_id and not await asyncio.to_thread(store.first_sighting, str(event_id)):
             log.info("duplicate event ignored", extra={"event_id": event_id})
@@ -97,12 +116,39 @@ def build(
     return app, bot.close
 
 
+def _oauth(settings: Settings, store: DecisionStore) -> AsyncOAuthSettings | None:
+    """Several workspaces: bolt's OAuth flow at /slack/install, installs in the state store."""
+    if settings.slack_client_id is None or settings.slack_client_secret is None:
+        return None
+    from bot.slack.installations import Installations, OAuthStates
+
+    return AsyncOAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret.get_secret_value(),
+        scopes=BOT_SCOPES,
+        installation_store=Installations(settings.slack_client_id, store.engine),
+        state_store=OAuthStates(store.engine),
+        install_path="/slack/install",
+        redirect_uri_path="/slack/oauth_redirect",
+    )
+
+
 def mount(api: FastAPI, app: AsyncApp) -> None:
     handler = AsyncSlackRequestHandler(app)
 
     @api.post("/slack/events", include_in_schema=False)
     async def slack_events(request: Request) -> Response:
         return await handler.handle(request)
+
+    if app.oauth_flow is not None:
+
+        @api.get("/slack/install", include_in_schema=False)
+        async def slack_install(request: Request) -> Response:
+            return await handler.handle(request)
+
+        @api.get("/slack/oauth_redirect", include_in_schema=False)
+        async def slack_oauth_redirect(request: Request) -> Response:
+            return await handler.handle(request)
 
 
 def _team(body: dict[str, Any]) -> str | None:

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 import re
+from contextvars import ContextVar
 from typing import Any
 
 import aiohttp
@@ -37,6 +38,8 @@ from knowledge.search import Answer
 
 log = logging.getLogger("meshbot.slack")
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
+#: Set by a middleware for each request: bolt's client carrying that workspace's token.
+REQUEST_CLIENT: ContextVar[AsyncWebClient] = ContextVar("request_client")
 PROMPT_WAIT_STEPS = 40  # × 50 ms
 
 
@@ -47,8 +50,14 @@ class Bot:
         self.library = library
         self.store = store
         self.metrics = metrics
-        self.client = client
+        self.app_client = client
         self.conversations = Conversations(store, library.rules)
+
+    @property
+    def client(self) -> AsyncWebClient:
+        """The client for the workspace of the request being handled (bolt authorises each
+        request; with several workspaces installed each has its own token)."""
+        return REQUEST_CLIENT.get(self.app_client)
 
     def register(self, app: AsyncApp) -> None:
         app.command("/mesh")(self.on_mesh)
@@ -74,12 +83,12 @@ class Bot:
     def reuse_connections(self) -> None:
         """One aiohttp session for every Web API call: slack_sdk otherwise opens a new one (and
         a new connection) per call. Created on first use, inside the running event loop."""
-        if self.client.session is None:
-            self.client.session = aiohttp.ClientSession()
+        if self.app_client.session is None:
+            self.app_client.session = aiohttp.ClientSession()
 
     async def close(self) -> None:
-        if self.client.session is not None:
-            await self.client.session.close()
+        if self.app_client.session is not None:
+            await self.app_client.session.close()
 
     async def post(self, channel: str, message: Message, thread_ts: str | None = None) -> str:
         self.reuse_connections()

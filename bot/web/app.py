@@ -107,7 +107,7 @@ def _mount_slack(
     api: FastAPI, settings: Settings, library: Library, store: DecisionStore, metrics: Metrics
 ) -> list[Callable[[], Awaitable[None]]]:
     """Serve Slack at /slack/events when configured; returns what to close at shutdown."""
-    if settings.slack_bot_token is None or settings.slack_signing_secret is None:
+    if not settings.slack_enabled or settings.slack_signing_secret is None:
         log.warning(
             "Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to serve /slack/events "
             "(or SLACK_APP_TOKEN and `meshbot serve --socket-mode`)"
