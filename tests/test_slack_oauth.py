@@ -94,7 +94,7 @@ def test_install_answer_with_the_workspace_token_then_uninstall(
                 client.post("/slack/events", content=uninstall, headers=headers).status_code == 200
             )
             deadline = time.monotonic() + 5
-            installations = client.app.state.services.store
+            installations = app.state.services.store
             while _installed(installations.engine):
                 assert time.monotonic() < deadline, "the install was not deleted"
                 time.sleep(0.05)
