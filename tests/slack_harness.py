@@ -129,7 +129,7 @@ def _find_action(call: Call, prefix: str, label: str | None) -> dict[str, Any]:
 @contextmanager
 def harness(library: Library, tmp_path: Path) -> Iterator[Harness]:
     with FakeSlack() as slack:
-        slack.set_response("chat.postMessage", _echo_ts(slack))
+        slack.set_response("chat.postMessage", echo_ts(slack))
         settings = Settings(
             database_url=f"sqlite:///{tmp_path / 'slack.sqlite'}",
             api_keys="",
@@ -141,7 +141,7 @@ def harness(library: Library, tmp_path: Path) -> Iterator[Harness]:
             yield Harness(client, slack)
 
 
-def _echo_ts(slack: FakeSlack) -> Any:
+def echo_ts(slack: FakeSlack) -> Any:
     """Answer chat.postMessage as Slack does, and keep the ts on the recorded call."""
     counter = itertools.count(1)
 

@@ -8,21 +8,17 @@ process start to ``/readyz`` 200, and resident memory at idle and after the load
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from tests.bench.stats import Figure, over_runs
 from tests.evaluation import load_cases
+from tests.servers import build_index, environment, free_port, start, stop
 
 RUNS = 3
 SECONDS = 4
@@ -41,24 +37,10 @@ ROUTES: dict[str, tuple[str, list[dict[str, object]]]] = {
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _rss_mb(pid: int) -> float:
     status = Path(f"/proc/{pid}/status").read_text()
     found = re.search(r"VmRSS:\s+(\d+) kB", status)
     return int(found.group(1)) / 1024 if found else float("nan")
-
-
-def _ready(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=1) as response:
-            return int(response.status) == 200
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
 
 
 def _script(directory: Path, route: str, method: str, bodies: list[dict[str, object]]) -> Path:
@@ -104,49 +86,22 @@ def _wrk(url: str, script: Path, connections: int) -> tuple[float, float, float,
     return rps, p50, p99, int(errors.group(1)) if errors else 0
 
 
-def _start(
-    command: list[str], env: dict[str, str], base: str
-) -> tuple[subprocess.Popen[bytes], float]:
-    """Start the server; return it and the milliseconds until /readyz answered 200."""
-    started = time.perf_counter()
-    server = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    while not _ready(f"{base}/readyz"):
-        if server.poll() is not None or time.perf_counter() - started > 30:
-            server.kill()
-            raise RuntimeError("meshbot serve did not become ready")
-        time.sleep(0.005)
-    return server, (time.perf_counter() - started) * 1000
-
-
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    server.terminate()
-    server.wait(timeout=30)
-
-
 def run() -> list[Figure]:
     if shutil.which("wrk") is None:
         print("HTTP bench skipped: wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
-        env = {
-            **os.environ,
-            "MESHBOT_INDEX_PATH": str(workdir / "kb.sqlite"),
-            "DATABASE_URL": f"sqlite:///{workdir / 'state.sqlite'}",
-        }
-        meshbot = [sys.executable, "-m", "bot.cli"]
-        subprocess.run([*meshbot, "kb", "build"], env=env, check=True, capture_output=True)
-        serve = [*meshbot, "serve", "--port", str(port)]
+        env = environment(workdir)
+        build_index(env)
         startups = []
         for _ in range(RUNS - 1):
-            server, ms = _start(serve, env, base)
+            server, ms = start(port, env)
             startups.append(ms)
-            _stop(server)
-        server, ms = _start(serve, env, base)
+            stop(server)
+        server, ms = start(port, env)
         startups.append(ms)
         try:
             idle = _rss_mb(server.pid)
@@ -158,7 +113,7 @@ def run() -> list[Figure]:
             loaded = _rss_mb(server.pid)
             figures.append(Figure("resident memory, after the load", loaded, loaded, loaded, "MB"))
         finally:
-            _stop(server)
+            stop(server)
     return figures
 
 

@@ -4,9 +4,6 @@ is acknowledged with 50 arriving at once (Slack gives up after 3 s), and how lon
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -14,9 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
 
-from tests.bench.http import _free_port, _start, _stop
 from tests.bench.stats import Figure, over_runs, percentile
 from tests.fake_slack import FakeSlack, sign
+from tests.servers import build_index, environment, free_port, start, stop
 
 RUNS = 3
 CONCURRENT = 50
@@ -43,19 +40,16 @@ def _command(base: str, text: str) -> float:
 def run() -> list[Figure]:
     with tempfile.TemporaryDirectory() as tmp, FakeSlack() as slack:
         workdir = Path(tmp)
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
-        env = {
-            **os.environ,
-            "MESHBOT_INDEX_PATH": str(workdir / "kb.sqlite"),
-            "DATABASE_URL": f"sqlite:///{workdir / 'state.sqlite'}",
-            "SLACK_BOT_TOKEN": "xoxb-bench",
-            "SLACK_SIGNING_SECRET": SECRET,
-            "SLACK_API_BASE_URL": slack.base_url,
-        }
-        meshbot = [sys.executable, "-m", "bot.cli"]
-        subprocess.run([*meshbot, "kb", "build"], env=env, check=True, capture_output=True)
-        server, _ = _start([*meshbot, "serve", "--port", str(port)], env, base)
+        env = environment(
+            workdir,
+            SLACK_BOT_TOKEN="xoxb-bench",
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_BASE_URL=slack.base_url,
+        )
+        build_index(env)
+        server, _ = start(port, env)
         try:
             with ThreadPoolExecutor(max_workers=CONCURRENT) as pool:  # warm up: connections, auth
                 list(pool.map(lambda _: _command(base, "help"), range(CONCURRENT)))
@@ -78,7 +72,7 @@ def run() -> list[Figure]:
                 slack.wait_for("chat.postMessage", 2, timeout=10)
                 firsts.append((time.perf_counter() - started) * 1000)
         finally:
-            _stop(server)
+            stop(server)
     return [
         over_runs(f"slash command ack p50, {CONCURRENT} at once", "ms", p50s),
         over_runs(f"slash command ack p99, {CONCURRENT} at once", "ms", p99s),

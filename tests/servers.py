@@ -1,0 +1,64 @@
+"""Running real ``meshbot serve`` processes, for the bench and the scale-out tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+MESHBOT = [sys.executable, "-m", "bot.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return int(response.status) == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def environment(workdir: Path, **extra: str) -> dict[str, str]:
+    """A server environment of its own: index and (by default) state store in ``workdir``."""
+    return {
+        **os.environ,
+        "MESHBOT_INDEX_PATH": str(workdir / "kb.sqlite"),
+        "DATABASE_URL": f"sqlite:///{workdir / 'state.sqlite'}",
+        **extra,
+    }
+
+
+def build_index(env: dict[str, str]) -> None:
+    subprocess.run([*MESHBOT, "kb", "build"], env=env, check=True, capture_output=True)
+
+
+def start(port: int, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], float]:
+    """Start ``meshbot serve``; return it and the milliseconds until /readyz answered 200."""
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        [*MESHBOT, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    while not ready(f"http://127.0.0.1:{port}/readyz"):
+        if server.poll() is not None or time.perf_counter() - started > 30:
+            server.kill()
+            raise RuntimeError("meshbot serve did not become ready")
+        time.sleep(0.005)
+    return server, (time.perf_counter() - started) * 1000
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    server.wait(timeout=30)
