@@ -135,3 +135,16 @@ def test_access_logs_carry_the_request_and_never_the_key(
     assert records[-1].__dict__["route"] == "/v1/sources"
     logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
     assert key not in logged
+
+
+def test_readyz_recovers_by_itself_when_the_store_comes_back(
+    library: Library, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "not-yet"
+    blocker.write_text("")  # the store's directory cannot be created while this file is here
+    settings = Settings(database_url=f"sqlite:///{blocker}/state.sqlite", api_keys="")
+    with serve(settings, library) as client:
+        assert client.get("/readyz").status_code == 503
+        blocker.unlink()
+        assert client.get("/readyz").status_code == 200
+        assert client.post("/v1/decisions").status_code == 201
