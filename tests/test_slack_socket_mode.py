@@ -26,6 +26,7 @@ class FakeSocketMode:
     def __init__(self) -> None:
         self.acks: list[dict[str, Any]] = []
         self.connections = 0
+        self._sockets: list[web.WebSocketResponse] = []
         self._outbox: asyncio.Queue[dict[str, Any]] | None = None
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
@@ -50,6 +51,7 @@ class FakeSocketMode:
         socket = web.WebSocketResponse()
         await socket.prepare(request)
         self.connections += 1
+        self._sockets.append(socket)
         await socket.send_json({"type": "hello", "num_connections": 1})
         assert self._outbox is not None
 
@@ -73,6 +75,12 @@ class FakeSocketMode:
         assert self._outbox is not None
         self._loop.call_soon_threadsafe(self._outbox.put_nowait, envelope)
 
+    def drop(self) -> None:
+        """Close every open connection from the server side, as a network blip would."""
+        for socket in self._sockets:
+            asyncio.run_coroutine_threadsafe(socket.close(), self._loop)
+        self._sockets.clear()
+
     def close(self) -> None:
         self._loop.call_soon_threadsafe(self._loop.stop)
 
@@ -84,7 +92,7 @@ def socket_server() -> Iterator[FakeSocketMode]:
     server.close()
 
 
-def test_a_slash_command_over_socket_mode_is_acked_and_answered(
+def test_socket_mode_answers_commands_and_reconnects_after_a_drop(
     library: Library, tmp_path: Path, socket_server: FakeSocketMode
 ) -> None:
     with FakeSlack() as slack:
@@ -120,5 +128,25 @@ def test_a_slash_command_over_socket_mode_is_acked_and_answered(
             while not any(a.get("envelope_id") == "env-1" for a in socket_server.acks):
                 assert time.monotonic() < deadline, socket_server.acks
                 time.sleep(0.05)
+            socket_server.drop()
+            deadline = time.monotonic() + 15
+            while socket_server.connections < 2:
+                assert time.monotonic() < deadline, "the bot did not reconnect"
+                time.sleep(0.1)
+            socket_server.send(
+                {
+                    "envelope_id": "env-2",
+                    "type": "slash_commands",
+                    "accepts_response_payload": True,
+                    "payload": {
+                        "team_id": TEAM_ID,
+                        "channel_id": "C1",
+                        "user_id": "U1",
+                        "command": "/mesh",
+                        "text": "pitfall upstream request timeout",
+                    },
+                }
+            )
+            slack.wait_for("chat.postMessage", 2, timeout=10)
             assert http.post("/slack/events", content="{}").status_code == 404
             assert http.get("/healthz").status_code == 200
