@@ -8,12 +8,14 @@ process start to ``/readyz`` 200, and resident memory at idle and after the load
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from tests.bench.stats import Figure, over_runs
@@ -22,6 +24,7 @@ from tests.servers import build_index, environment, free_port, start, stop
 
 RUNS = 3
 SECONDS = 4
+SOAK_SECONDS = int(os.environ.get("MESHBOT_BENCH_SOAK_SECONDS", "300"))
 CONCURRENCY = (1, 8, 32)
 #: Route → (method, bodies). /v1/ask cycles through the evaluation questions at random, so
 #: the load is the mix users send, not one question over and over.
@@ -112,9 +115,37 @@ def run() -> list[Figure]:
             ]
             loaded = _rss_mb(server.pid)
             figures.append(Figure("resident memory, after the load", loaded, loaded, loaded, "MB"))
+            figures += _soak(base, workdir, server.pid)
         finally:
             stop(server)
     return figures
+
+
+def _soak(base: str, workdir: Path, pid: int) -> list[Figure]:
+    """Questions at 8 connections for SOAK_SECONDS, sampling resident memory: it must stay
+    flat once warm (growth from the first minute to the end under 5%)."""
+    script = _script(workdir, "/v1/ask", "POST", ROUTES["/v1/ask"][1])
+    load = subprocess.Popen(
+        ["wrk", "-t2", "-c8", f"-d{SOAK_SECONDS}s", "-s", str(script), f"{base}/v1/ask"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    samples: list[tuple[float, float]] = []
+    started = time.monotonic()
+    while load.poll() is None:
+        samples.append((time.monotonic() - started, _rss_mb(pid)))
+        time.sleep(min(15, SOAK_SECONDS / 10))
+    output = load.communicate()[0]
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    warm = next((rss for at, rss in samples if at >= SOAK_SECONDS / 5), samples[0][1])
+    end = samples[-1][1]
+    growth = (end - warm) / warm * 100
+    name = f"soak {SOAK_SECONDS} s at 8 connections"
+    return [
+        Figure(f"{name}: resident memory warm → end", end, warm, max(r for _, r in samples), "MB"),
+        Figure(f"{name}: memory growth after warm-up", growth, growth, growth, "%"),
+        Figure(f"{name}: /v1/ask req/s", float(rps.group(1)) if rps else 0.0, 0, 0, "req/s"),
+    ]
 
 
 def _load(base: str, workdir: Path) -> list[Figure]:

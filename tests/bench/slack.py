@@ -4,6 +4,7 @@ is acknowledged with 50 arriving at once (Slack gives up after 3 s), and how lon
 
 from __future__ import annotations
 
+import json
 import tempfile
 import time
 import urllib.request
@@ -26,6 +27,10 @@ def _command(base: str, text: str) -> float:
     body = urlencode(
         {"team_id": "T1", "channel_id": "C1", "user_id": "U1", "command": "/mesh", "text": text}
     )
+    return _post(base, body)
+
+
+def _post(base: str, body: str) -> float:
     request = urllib.request.Request(
         f"{base}/slack/events",
         data=body.encode(),
@@ -35,6 +40,20 @@ def _command(base: str, text: str) -> float:
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 200
     return (time.perf_counter() - started) * 1000
+
+
+def _click(base: str) -> float:
+    """Press a feedback button (stored, then a note to the user); ms until acknowledged."""
+    action = {"action_id": "feedback:up", "type": "button", "value": '{"e":"MESH-P003","h":true}'}
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "U1", "team_id": "T1"},
+        "channel": {"id": "C1"},
+        "message": {"ts": "1700000000.000100"},
+        "actions": [action],
+    }
+    return _post(base, urlencode({"payload": json.dumps(payload)}))
 
 
 def run() -> list[Figure]:
@@ -63,6 +82,14 @@ def run() -> list[Figure]:
                         )
                 p50s.append(percentile(samples, 50))
                 p99s.append(percentile(samples, 99))
+            click_p50s, click_p99s = [], []
+            for _ in range(RUNS):
+                clicks: list[float] = []
+                with ThreadPoolExecutor(max_workers=CONCURRENT) as pool:
+                    for _ in range(ROUNDS):
+                        clicks += pool.map(lambda _: _click(base), range(CONCURRENT))
+                click_p50s.append(percentile(clicks, 50))
+                click_p99s.append(percentile(clicks, 99))
             time.sleep(2)  # let the answers of the last batch drain
             firsts = []
             for _ in range(RUNS * 3):
@@ -77,4 +104,6 @@ def run() -> list[Figure]:
         over_runs(f"slash command ack p50, {CONCURRENT} at once", "ms", p50s),
         over_runs(f"slash command ack p99, {CONCURRENT} at once", "ms", p99s),
         over_runs("/mesh should-we to first thread message", "ms", firsts),
+        over_runs(f"button press ack p50, {CONCURRENT} at once", "ms", click_p50s),
+        over_runs(f"button press ack p99, {CONCURRENT} at once", "ms", click_p99s),
     ]
