@@ -6,6 +6,7 @@ Exit status, for scripts:
   2  usage error, or a question that cannot be searched
   3  no confident answer, or nothing found by that name
   4  the search index cannot be built or opened
+  5  scan: findings at or above --fail-on
 """
 
 from __future__ import annotations
@@ -38,13 +39,14 @@ from knowledge.index import build_index, ensure_index
 from knowledge.library import Library, open_library
 from knowledge.search import Answer
 
-OK, INVALID_KB, USAGE, NOT_FOUND, UNAVAILABLE = 0, 1, 2, 3, 4
+OK, INVALID_KB, USAGE, NOT_FOUND, UNAVAILABLE, FINDINGS = 0, 1, 2, 3, 4, 5
 
 EXIT_CODES = """\
 exit status:
   0  answered / valid        3  no confident answer / not found
   1  invalid knowledge base  4  search index cannot be built or opened
-  2  usage error or unusable question"""
+  2  usage error or unusable question
+  5  scan: findings at or above --fail-on"""
 
 
 def _print_json(data: Any) -> None:
@@ -265,6 +267,43 @@ def cmd_db_migrate(args: argparse.Namespace, settings: Settings) -> int:
     return OK
 
 
+def cmd_scan(args: argparse.Namespace, library: Library) -> int:
+    from bot.scan_report import as_json, as_sarif, as_text
+    from knowledge.scanner.resources import files
+    from knowledge.scanner.scan import SEVERITY_ORDER, Scanner
+
+    documents: list[tuple[Path, str]] = []
+    for name in args.paths:
+        if name == "-":
+            documents.append((Path("<stdin>"), sys.stdin.read()))
+            continue
+        if not Path(name).exists():
+            print(f"meshbot scan: {name}: no such file or directory", file=sys.stderr)
+            return USAGE
+        for path in files([name]):
+            try:
+                documents.append((path, path.read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError) as error:
+                print(f"meshbot scan: {path}: cannot read ({error}); skipped", file=sys.stderr)
+    report = Scanner(library.kb).scan(documents, ignore=args.ignore)
+    if args.format == "json":
+        _print_json(as_json(report))
+    elif args.format == "sarif":
+        _print_json(as_sarif(report, _version()))
+    else:
+        print(as_text(report))
+    worst = report.worst()
+    if worst is None or args.fail_on == "never":
+        return OK
+    return FINDINGS if SEVERITY_ORDER[worst] >= SEVERITY_ORDER[args.fail_on] else OK
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("meshbot")
+
+
 def cmd_serve(args: argparse.Namespace, library: Library) -> int:
     import uvicorn
 
@@ -407,6 +446,31 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     )
     new.add_argument("--json", action="store_true", help="print JSON for machines")
     new.set_defaults(handler=cmd_apikey_new, needs_library=False)
+
+    scan = command(
+        "scan",
+        "find the mesh pitfalls in Kubernetes manifests before they are applied",
+        "meshbot scan k8s/\nkustomize build overlays/prod | meshbot scan -\n"
+        "helm template charts/app | meshbot scan - --format sarif > meshbot.sarif\n"
+        "meshbot scan k8s/ --fail-on warning --ignore MESH-P004-R02",
+        cmd_scan,
+        json_output=False,
+    )
+    scan.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, or - for stdin")
+    scan.add_argument("--format", choices=["text", "json", "sarif"], default="text")
+    scan.add_argument(
+        "--fail-on",
+        choices=["error", "warning", "note", "never"],
+        default="error",
+        help="exit 5 when a finding is this severe or worse (default: %(default)s)",
+    )
+    scan.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="skip a rule (MESH-P003-R01) or a pitfall's rules (MESH-P003); repeatable",
+    )
 
     db = command(
         "db",

@@ -36,6 +36,7 @@ KINDS: dict[str, tuple[str, type[BaseModel]]] = {
     "profiles.yaml": ("profile", DataPlaneProfile),
     "vocabulary.yaml": ("term", schema.Term),
     "prices.yaml": ("price", schema.Price),
+    "rules.yaml": ("rule", schema.ScanRule),
 }
 
 
@@ -166,8 +167,9 @@ def _cross_reference_problems(kb: KnowledgeBase, located: Sequence[Located]) -> 
         for loc, source_id in source_refs(item.model):
             if source_id not in kb.sources:
                 yield item.problem(loc, f"unknown source {source_id!r}")
-        for name in ("related", "corrects", "thresholds"):
-            for position, ref in enumerate(getattr(item.model, name, [])):
+        for name in ("related", "corrects", "thresholds", "pitfall"):
+            refs = getattr(item.model, name, None) or []
+            for position, ref in enumerate([refs] if isinstance(refs, str) else refs):
                 if ref not in kb.entries:
                     yield item.problem((name, position), f"{name} refers to unknown entry {ref!r}")
     yield from _vocabulary_problems(item for item in located if item.kind == "term")

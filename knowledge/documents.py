@@ -62,6 +62,8 @@ def documents(kb: KnowledgeBase) -> Iterator[Document]:
 
 
 def _title(model: Any) -> str:
+    if isinstance(model, schema.ScanRule):
+        return f"{model.id}: {model.title}"
     if isinstance(model, schema.Pitfall):
         return f"{model.code}: {model.title}"
     if isinstance(model, DataPlaneProfile):
@@ -217,6 +219,16 @@ def _price(p: schema.Price) -> Rendered:
     return [p.resource], p.summary, answer
 
 
+def _rule(r: schema.ScanRule) -> Rendered:
+    runbook = f" Runbook: {r.pitfall}." if r.pitfall else ""
+    answer = (
+        f"**{r.id} · {r.title}** (scanner rule, {r.severity})\n\n{r.summary}\n\n"
+        f"**Reads:** {', '.join(r.kinds)}\n\n**Fix:** {r.remediation}{runbook}\n\n"
+        f"Run it: `meshbot scan <manifests>`. Docs: {r.doc}"
+    )
+    return [r.id, *r.kinds], f"{r.summary} {r.remediation}", answer
+
+
 _RENDERERS: dict[str, Callable[[Any], Rendered]] = {
     "pitfall": _pitfall,
     "comparison": _comparison,
@@ -228,4 +240,5 @@ _RENDERERS: dict[str, Callable[[Any], Rendered]] = {
     "correction": _correction,
     "profile": _profile,
     "price": _price,
+    "rule": _rule,
 }

@@ -202,3 +202,16 @@ class Price(Entry):
     resource: Literal["vcpu", "memory-gb"]
     usd_per_month: Figure
     summary: str = NonEmpty
+
+
+class ScanRule(Entry):
+    """A check the manifest scanner runs, tied to the runbook that fixes what it finds."""
+
+    id: str = Field(pattern=r"^[A-Z]+-[A-Z]\d{3}-R\d{2}$")
+    pitfall: str | None = Field(None, description="The pitfall whose runbook fixes it.")
+    severity: Literal["error", "warning", "note"]
+    summary: str = NonEmpty
+    message: str = Field(min_length=1, description="Template: {kind} {namespace} {name} {detail}.")
+    kinds: list[str] = Field(min_length=1)
+    remediation: str = NonEmpty
+    doc: HttpUrl

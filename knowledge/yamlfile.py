@@ -15,7 +15,7 @@ import yaml
 from knowledge.errors import Problem
 
 # libyaml's parser is several times faster and keeps the same marks; PyYAML ships it in its wheels.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class ParsedFile:
@@ -37,6 +37,15 @@ class ParsedFile:
                 break
             node = child
         return node.start_mark.line + 1
+
+    def part(self, loc: Sequence[int | str]) -> ParsedFile:
+        """The value at ``loc`` as a document of its own (a list's items, say)."""
+        node = self.root
+        data = self.data
+        for step in loc:
+            node = _child(node, step) if node is not None else None
+            data = data[step]
+        return ParsedFile(self.path, data, node)
 
     def problem(self, loc: Sequence[int | str], message: str) -> Problem:
         return Problem(self.path, self.line_of(loc), message)
@@ -60,7 +69,7 @@ def parse(path: Path) -> ParsedFile | Problem:
         return Problem(path, 1, f"not UTF-8 text ({error.reason} at byte {error.start})")
     except OSError as error:
         return Problem(path, 1, f"cannot read: {error.strerror}")
-    loader = _Loader(text)
+    loader = Loader(text)
     try:
         root = loader.get_single_node()
         duplicate = _first_duplicate_key(root)

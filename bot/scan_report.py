@@ -1,0 +1,102 @@
+"""Scan findings for people (terminal), for programs (JSON) and for code-scanning dashboards
+(SARIF 2.1.0, as GitHub and GitLab read it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from knowledge.scanner.scan import Report
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def as_text(report: Report) -> str:
+    lines = []
+    for f in report.findings:
+        lines.append(
+            f"{f.resource.path}:{f.line}: {f.rule.severity} {f.rule.id} {f.where}: {f.message}"
+        )
+        lines.append(f"    fix: {' '.join(f.rule.remediation.split())}")
+        lines.append(f"    runbook: {f.rule.pitfall or '-'} · {f.rule.doc}")
+    lines += [f"{p}  (skipped)" for p in report.problems]
+    counts = {
+        s: sum(f.rule.severity == s for f in report.findings) for s in ("error", "warning", "note")
+    }
+    summary = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items())
+    lines.append(f"{report.resources} resources scanned: {summary}")
+    return "\n".join(lines)
+
+
+def as_json(report: Report) -> dict[str, Any]:
+    return {
+        "resources": report.resources,
+        "findings": [
+            {
+                "code": f.rule.id,
+                "pitfall": f.rule.pitfall,
+                "severity": f.rule.severity,
+                "resource": {
+                    "kind": f.resource.kind,
+                    "namespace": f.resource.namespace,
+                    "name": f.resource.name,
+                },
+                "file": str(f.resource.path),
+                "line": f.line,
+                "message": f.message,
+                "remediation": " ".join(f.rule.remediation.split()),
+                "doc": str(f.rule.doc),
+            }
+            for f in report.findings
+        ],
+        "skipped": [
+            {"file": str(p.path), "line": p.line, "message": p.message} for p in report.problems
+        ],
+    }
+
+
+def as_sarif(report: Report, version: str) -> dict[str, Any]:
+    rules = sorted({f.rule.id: f.rule for f in report.findings}.values(), key=lambda r: r.id)
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "meshbot",
+                        "version": version,
+                        "rules": [
+                            {
+                                "id": r.id,
+                                "name": r.title,
+                                "shortDescription": {"text": r.title},
+                                "fullDescription": {"text": " ".join(r.summary.split())},
+                                "help": {"text": " ".join(r.remediation.split())},
+                                "helpUri": str(r.doc),
+                                "defaultConfiguration": {"level": r.severity},
+                                "properties": {"pitfall": r.pitfall},
+                            }
+                            for r in rules
+                        ],
+                    }
+                },
+                "results": [
+                    {
+                        "ruleId": f.rule.id,
+                        "level": f.rule.severity,
+                        "message": {"text": f.message},
+                        "locations": [
+                            {
+                                "physicalLocation": {
+                                    "artifactLocation": {"uri": str(f.resource.path)},
+                                    "region": {"startLine": f.line},
+                                },
+                                "logicalLocations": [{"name": f.where, "kind": "resource"}],
+                            }
+                        ],
+                    }
+                    for f in report.findings
+                ],
+            }
+        ],
+    }

@@ -1,0 +1,39 @@
+"""Scanning manifests over HTTP, for CI systems that would rather call than install."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+
+from bot.scan_report import as_json, as_sarif
+from bot.web.deps import LibraryDep
+from bot.web.problems import ProblemError
+from knowledge.scanner.scan import Scanner
+
+router = APIRouter(prefix="/v1", tags=["scan"])
+YAML_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/yaml": {"schema": {"type": "string"}}},
+        "description": "One or more Kubernetes manifests (a multi-document YAML stream).",
+    }
+}
+
+
+@router.post("/scan", openapi_extra=YAML_BODY)
+async def scan(
+    request: Request,
+    library: LibraryDep,
+    format: Annotated[Literal["json", "sarif"], Query()] = "json",
+    ignore: Annotated[list[str] | None, Query(max_length=50)] = None,
+) -> dict[str, Any]:
+    """Find the mesh pitfalls in the manifests sent as the body: findings as JSON or SARIF."""
+    try:
+        text = (await request.body()).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ProblemError(422, "not-utf8", "the manifests must be UTF-8 text") from error
+    report = Scanner(library.kb).scan([(Path("request.yaml"), text)], ignore=ignore or [])
+    return as_sarif(report, version("meshbot")) if format == "sarif" else as_json(report)

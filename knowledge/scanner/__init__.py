@@ -1,0 +1,1 @@
+"""Finding the article's pitfalls in Kubernetes manifests before they are applied."""

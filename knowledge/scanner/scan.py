@@ -1,0 +1,82 @@
+"""Running the rules over a set of manifests: findings with their place, minus suppressions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from knowledge.base import KnowledgeBase
+from knowledge.errors import Problem
+from knowledge.scanner.checks import CHECKS, IGNORE, Context
+from knowledge.scanner.resources import Resource, read
+from knowledge.schema import ScanRule
+
+SEVERITY_ORDER = {"note": 0, "warning": 1, "error": 2}
+ROOT_VALIDITY = "fact.istiod-root-ca-validity"
+_HOURS = {"years": 24 * 365, "year": 24 * 365, "days": 24, "hours": 1}
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: ScanRule
+    resource: Resource
+    line: int
+    message: str
+
+    @property
+    def where(self) -> str:
+        r = self.resource
+        return f"{r.kind}/{r.namespace}/{r.name}" if r.namespace else f"{r.kind}/{r.name}"
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    resources: int = 0
+
+    def worst(self) -> str | None:
+        severities = [f.rule.severity for f in self.findings]
+        return max(severities, key=lambda s: SEVERITY_ORDER[s], default=None)
+
+
+class Scanner:
+    """The rules of a knowledge base, ready to run on any number of manifests."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.rules: dict[str, ScanRule] = {r.id: r for r in kb.of_kind("rule") if r.id in CHECKS}
+        validity = kb.entries[ROOT_VALIDITY].model.quantity
+        self.root_validity_hours = validity.midpoint * _HOURS.get(validity.unit, 1)
+
+    def scan(self, documents: Iterable[tuple[Path, str]], ignore: Sequence[str] = ()) -> Report:
+        report = Report()
+        resources: list[Resource] = []
+        for path, text in documents:
+            resources += read(path, text, report.problems)
+        report.resources = len(resources)
+        context = Context.of(resources, self.root_validity_hours)
+        skipped = set(ignore)
+        for rule_id, check in CHECKS.items():
+            rule = self.rules.get(rule_id)
+            if rule is None or _named(rule, skipped):
+                continue
+            for hit in check(resources, context):
+                if _suppressed(hit.resource, rule):
+                    continue
+                r = hit.resource
+                message = rule.message.format(
+                    kind=r.kind, namespace=r.namespace or "-", name=r.name, detail=hit.detail
+                )
+                report.findings.append(Finding(rule, r, r.line(*hit.loc), message))
+        report.findings.sort(key=lambda f: (str(f.resource.path), f.line, f.rule.id))
+        return report
+
+
+def _suppressed(resource: Resource, rule: ScanRule) -> bool:
+    return _named(rule, {c.strip() for c in resource.annotations().get(IGNORE, "").split(",")})
+
+
+def _named(rule: ScanRule, codes: set[str]) -> bool:
+    """A rule is named by its id, its pitfall's code, or its id's prefix (MESH-X001)."""
+    return any(code and (rule.id == code or rule.id.startswith(f"{code}-")) for code in codes)
