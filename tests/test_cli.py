@@ -109,6 +109,7 @@ def test_the_cli_has_the_documented_commands() -> None:
         "compare",
         "estimate",
         "decide",
+        "scan",
         "apikey",
         "apikey new",
         "db",
