@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -397,3 +398,39 @@ def _home_blocks(bot: Harness) -> list[dict[str, Any]]:
     bot.event({"type": "app_home_opened", "user": "U1", "channel": "D7", "tab": "home"})
     blocks: list[dict[str, Any]] = bot.slack.wait_for("views.publish")[0].params["view"]["blocks"]
     return blocks
+
+
+SCAN_YAML = """apiVersion: v1
+kind: Namespace
+metadata:
+  name: legacy
+  labels:
+    istio-injection: enabled
+"""
+
+
+def test_mesh_scan_reports_findings_with_a_runbook_button(bot: Harness) -> None:
+    bot.command("scan\n" + SCAN_YAML)
+    report = bot.posted()[0]
+    assert "MESH-P001-R01" in _text(report)
+    bot.click(report, "show_entry:0")
+    runbook = bot.posted(2)[-1]
+    assert runbook.params["text"].startswith("MESH-P001")
+
+
+def test_the_scan_shortcut_answers_in_the_messages_thread(bot: Harness) -> None:
+    escaped = "```" + SCAN_YAML.replace("&", "&amp;") + "```"
+    payload = {
+        "type": "message_action",
+        "callback_id": "scan_message",
+        "team": {"id": "T1"},
+        "user": {"id": "U1"},
+        "channel": {"id": "C1"},
+        "message": {"ts": "1700000005.000100", "text": escaped},
+        "trigger_id": "1.2.3",
+        "response_url": f"{bot.slack.root_url}respond",
+    }
+    bot._post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+    findings = bot.posted()[0]
+    assert findings.params["thread_ts"] == "1700000005.000100"
+    assert "MESH-P001-R01" in _text(findings)

@@ -91,3 +91,9 @@ def test_manifest_has_the_mesh_command_interactivity_and_app_home(path: Path) ->
 def test_an_install_asks_for_the_manifests_scopes() -> None:
     for path in MANIFESTS:
         assert sorted(BOT_SCOPES) == sorted(_manifest(path)["oauth_config"]["scopes"]["bot"])
+
+
+@pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.name)
+def test_manifest_shortcuts_are_exactly_those_the_code_handles(path: Path) -> None:
+    declared = {s["callback_id"] for s in _manifest(path)["features"].get("shortcuts", [])}
+    assert declared == set(re.findall(r'app\.shortcut\("([a-z_]+)"\)', SOURCE))

@@ -19,6 +19,7 @@ NAMES = {
     "cost": "cost",
     "costs": "cost",
     "estimate": "cost",
+    "scan": "scan",
     "help": "help",
 }
 #: Words people write for each FleetSpec field, in "pods=200" and "200 pods" alike.
@@ -53,7 +54,7 @@ def parse(text: str) -> Command:
     words = text.strip()
     if not words:
         return Command("help", "")
-    first, _, rest = words.partition(" ")
+    first, rest = [*re.split(r"\s+", words, maxsplit=1), ""][:2]
     key = first.lower()
     if key in NAMES:
         return Command(NAMES[key], rest.strip())

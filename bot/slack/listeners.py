@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import html
 import json
 import logging
 import re
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -34,6 +36,7 @@ from engine.decision import Verdict
 from knowledge.comparisons import find_comparison
 from knowledge.errors import InvalidQuestion
 from knowledge.library import Library
+from knowledge.scanner.scan import Scanner
 from knowledge.search import Answer
 
 log = logging.getLogger("meshbot.slack")
@@ -52,6 +55,7 @@ class Bot:
         self.metrics = metrics
         self.app_client = client
         self.conversations = Conversations(store, library.rules)
+        self.scanner = Scanner(library.kb)
 
     @property
     def client(self) -> AsyncWebClient:
@@ -77,6 +81,7 @@ class Bot:
         app.event("app_mention")(self.on_mention)
         app.event("message")(self.on_message)
         app.event("app_home_opened")(self.on_home_opened)
+        app.shortcut("scan_message")(self.on_scan_shortcut)
 
     # -- sending -------------------------------------------------------------------------
 
@@ -143,6 +148,11 @@ class Bot:
             await self.compare(channel, user, parsed.rest)
         elif parsed.name == "cost":
             await self.cost(channel, user, parsed.rest)
+        elif parsed.name == "scan":
+            if not parsed.rest.strip():
+                await self.ephemeral(channel, user, "Paste the YAML after `/mesh scan`.")
+                return
+            await self.post(channel, self._scan(parsed.rest))
 
     async def compare(self, channel: str, user: str, rest: str) -> None:
         tables = list(self.library.kb.of_kind("comparison"))
@@ -406,6 +416,19 @@ class Bot:
             await self.answer_in_thread(
                 event["channel"], event.get("text", ""), thread, event["user"]
             )
+
+    def _scan(self, text: str) -> Message:
+        """Scan YAML pasted into Slack: code fences and Slack's escaping taken off first."""
+        plain = html.unescape(text).replace("```", "\n")
+        report = self.scanner.scan([(Path("slack.yaml"), plain)])
+        return messages.scan_findings(report)
+
+    async def on_scan_shortcut(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """The message shortcut "Scan for mesh pitfalls": findings in the message's thread."""
+        await ack()
+        message = body.get("message") or {}
+        thread = message.get("thread_ts") or message.get("ts")
+        await self.post(body["channel"]["id"], self._scan(message.get("text", "")), thread)
 
     # -- App Home --------------------------------------------------------------------------
 

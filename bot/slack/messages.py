@@ -29,15 +29,18 @@ from engine.adr import proxies, span
 from engine.answers import Question, Value
 from engine.cost import Estimate
 from engine.decision import DecisionRules, Verdict
+from knowledge.scanner.scan import Report
 from knowledge.schema import Comparison
 from knowledge.search import Answer, Hit
 
+MAX_FINDINGS = 20  # two blocks each, inside Slack's 50
 SUBCOMMANDS = {
     "should-we": "walk the decision, as a thread the team answers together",
     "pitfall": "the fix and config for a symptom or a code (`/mesh pitfall 503 after strict mtls`)",
     "ask": "answer a question from the knowledge base",
     "compare": "a comparison table (`/mesh compare istio linkerd`)",
     "cost": "what each data plane costs (`/mesh cost pods=200 rps=1000 hops=8`)",
+    "scan": "find mesh pitfalls in pasted Kubernetes YAML (`/mesh scan` then the YAML)",
     "help": "this help",
 }
 
@@ -362,3 +365,34 @@ def pitfall_list(pitfalls: Sequence[tuple[str, str]]) -> Message:
             ),
         ],
     )
+
+
+def scan_findings(report: Report) -> Message:
+    """Findings, worst first, each with a button for its runbook; problems with the input last."""
+    order = {"error": 0, "warning": 1, "note": 2}
+    findings = sorted(report.findings, key=lambda f: (order[f.rule.severity], f.line))
+    counts = ", ".join(
+        f"{sum(f.rule.severity == s for f in findings)} {s}s" for s in ("error", "warning", "note")
+    )
+    blocks: list[Block] = [
+        section(f"*Mesh pitfall scan* — {report.resources} resources: {counts}"),
+    ]
+    for n, f in enumerate(findings[:MAX_FINDINGS]):
+        icon = {"error": "🔴", "warning": "🟠", "note": "🔵"}[f.rule.severity]
+        text = (
+            f"{icon} *{f.rule.id}* `{escape(f.where)}` (line {f.line})\n{escape(f.message)}\n"
+            f"_Fix:_ {escape(' '.join(f.rule.remediation.split()))}"
+        )
+        runbook = f.rule.pitfall or f.rule.id
+        blocks.append(section(text[:2900]))
+        blocks.append(actions(button(f"Runbook {runbook}", f"show_entry:{n}", value(e=runbook))))
+    if len(findings) > MAX_FINDINGS:
+        blocks.append(
+            context(f"…and {len(findings) - MAX_FINDINGS} more: run `meshbot scan` locally.")
+        )
+    if report.problems:
+        skipped = "; ".join(f"line {p.line}: {escape(p.message)}" for p in report.problems[:5])
+        blocks.append(context(f"Skipped: {skipped}"[:1900]))
+    if not findings and not report.problems:
+        blocks.append(context("No mesh pitfalls found in these manifests."))
+    return Message(f"Mesh pitfall scan: {counts}", blocks)
