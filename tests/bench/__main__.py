@@ -10,12 +10,13 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.bench import engine, http, search, slack
+from tests.bench import engine, http, scan, search, slack
 
 
 def main() -> int:
     figures, accuracy = search.run()
     figures += engine.run()
+    figures += scan.run()
     figures += http.run()
     figures += slack.run()
     print(
