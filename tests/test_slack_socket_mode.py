@@ -85,6 +85,22 @@ class FakeSocketMode:
         self._loop.call_soon_threadsafe(self._loop.stop)
 
 
+def _command(envelope_id: str, text: str) -> dict[str, Any]:
+    """A /mesh command as Socket Mode delivers it: in an envelope the bot must acknowledge."""
+    return {
+        "envelope_id": envelope_id,
+        "type": "slash_commands",
+        "accepts_response_payload": True,
+        "payload": {
+            "team_id": TEAM_ID,
+            "channel_id": "C1",
+            "user_id": "U1",
+            "command": "/mesh",
+            "text": text,
+        },
+    }
+
+
 @pytest.fixture
 def socket_server() -> Iterator[FakeSocketMode]:
     server = FakeSocketMode()
@@ -108,20 +124,7 @@ def test_socket_mode_answers_commands_and_reconnects_after_a_drop(
         with TestClient(app) as http:
             opened = slack.wait_for("apps.connections.open")[0]
             assert opened.token == "xapp-test"
-            socket_server.send(
-                {
-                    "envelope_id": "env-1",
-                    "type": "slash_commands",
-                    "accepts_response_payload": True,
-                    "payload": {
-                        "team_id": TEAM_ID,
-                        "channel_id": "C1",
-                        "user_id": "U1",
-                        "command": "/mesh",
-                        "text": "pitfall certificate expired",
-                    },
-                }
-            )
+            socket_server.send(_command("env-1", "pitfall certificate expired"))
             answer = slack.wait_for("chat.postMessage", timeout=10)[0]
             assert "MESH-P005" in answer.params["text"]
             deadline = time.monotonic() + 5
@@ -133,20 +136,7 @@ def test_socket_mode_answers_commands_and_reconnects_after_a_drop(
             while socket_server.connections < 2:
                 assert time.monotonic() < deadline, "the bot did not reconnect"
                 time.sleep(0.1)
-            socket_server.send(
-                {
-                    "envelope_id": "env-2",
-                    "type": "slash_commands",
-                    "accepts_response_payload": True,
-                    "payload": {
-                        "team_id": TEAM_ID,
-                        "channel_id": "C1",
-                        "user_id": "U1",
-                        "command": "/mesh",
-                        "text": "pitfall upstream request timeout",
-                    },
-                }
-            )
+            socket_server.send(_command("env-2", "pitfall upstream request timeout"))
             slack.wait_for("chat.postMessage", 2, timeout=10)
             assert http.post("/slack/events", content="{}").status_code == 404
             assert http.get("/healthz").status_code == 200

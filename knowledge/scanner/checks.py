@@ -102,6 +102,33 @@ def duration(text: object) -> float | None:
     return float(found.group(1)) * _SECONDS[found.group(2)] if found else None
 
 
+@dataclass(frozen=True)
+class _Pod:
+    """A workload's pod template, with the path to it and its annotations and labels."""
+
+    resource: Resource
+    template: dict[str, Any]
+    path: tuple[str, ...]
+    annotations: dict[str, str]
+    labels: dict[str, str]
+
+
+def _pods(resources: Sequence[Resource]) -> Iterator[_Pod]:
+    for r in resources:
+        template = r.pod_template()
+        if template is None:
+            continue
+        pod, path = template
+        metadata = _mapping(pod.get("metadata"))
+        yield _Pod(
+            r,
+            pod,
+            path,
+            {str(k): str(v) for k, v in _mapping(metadata.get("annotations")).items()},
+            {str(k): str(v) for k, v in _mapping(metadata.get("labels")).items()},
+        )
+
+
 # -- MESH-P001: upgrade storms ---------------------------------------------------------------
 
 
@@ -138,17 +165,12 @@ def strict_without_permissive(resources: Sequence[Resource], context: Context) -
 def probe_rewrite_off_under_strict(
     resources: Sequence[Resource], context: Context
 ) -> Iterator[Hit]:
-    for r in resources:
-        template = r.pod_template()
-        if template is None:
-            continue
-        pod, path = template
-        annotations = _mapping(_get(pod, "metadata", "annotations"))
-        if str(annotations.get("sidecar.istio.io/rewriteAppHTTPProbers")).lower() != "false":
-            continue
-        if r.namespace in context.strict or MESH_WIDE in context.strict:
-            loc = (*path, "metadata", "annotations", "sidecar.istio.io/rewriteAppHTTPProbers")
-            yield Hit(r, r.namespace, loc)
+    for pod in _pods(resources):
+        rewrite = pod.annotations.get("sidecar.istio.io/rewriteAppHTTPProbers", "")
+        strict = pod.resource.namespace in context.strict or MESH_WIDE in context.strict
+        if rewrite.lower() == "false" and strict:
+            loc = (*pod.path, "metadata", "annotations", "sidecar.istio.io/rewriteAppHTTPProbers")
+            yield Hit(pod.resource, pod.resource.namespace, loc)
 
 
 # -- MESH-P003: init containers before the sidecar -------------------------------------------
@@ -157,23 +179,17 @@ def probe_rewrite_off_under_strict(
 def init_containers_before_sidecar(
     resources: Sequence[Resource], context: Context
 ) -> Iterator[Hit]:
-    for r in resources:
-        template = r.pod_template()
-        if template is None:
+    for pod in _pods(resources):
+        inits = _dicts(_get(pod.template, "spec", "initContainers"))
+        inject = pod.annotations.get(
+            "sidecar.istio.io/inject", pod.labels.get("sidecar.istio.io/inject")
+        )
+        in_injected_namespace = pod.resource.namespace in context.injected and inject != "false"
+        if not inits or not (inject == "true" or in_injected_namespace):
             continue
-        pod, path = template
-        inits = _dicts(_get(pod, "spec", "initContainers"))
-        annotations = {
-            str(k): str(v) for k, v in _mapping(_get(pod, "metadata", "annotations")).items()
-        }
-        labels = {str(k): str(v) for k, v in _mapping(_get(pod, "metadata", "labels")).items()}
-        inject = annotations.get("sidecar.istio.io/inject", labels.get("sidecar.istio.io/inject"))
-        injected = inject == "true" or (r.namespace in context.injected and inject != "false")
-        if not inits or not injected:
-            continue
-        native = annotations.get("sidecar.istio.io/nativeSidecar") == "true"
+        native = pod.annotations.get("sidecar.istio.io/nativeSidecar") == "true"
         excluded = any(
-            k.startswith("traffic.sidecar.istio.io/excludeOutbound") for k in annotations
+            k.startswith("traffic.sidecar.istio.io/excludeOutbound") for k in pod.annotations
         )
         exposed = [
             str(c.get("name"))
@@ -181,7 +197,7 @@ def init_containers_before_sidecar(
             if _get(c, "securityContext", "runAsUser") != PROXY_UID
         ]
         if exposed and not (native or context.native_sidecars or excluded):
-            yield Hit(r, ", ".join(exposed), (*path, "spec", "initContainers"))
+            yield Hit(pod.resource, ", ".join(exposed), (*pod.path, "spec", "initContainers"))
 
 
 # -- MESH-P004: timeouts cutting off slow operations -----------------------------------------
