@@ -301,6 +301,37 @@ def ambient_l7_without_waypoint(resources: Sequence[Resource], context: Context)
             yield Hit(r, "HTTP routing", ("spec",))
 
 
+# -- Ports whose protocol Istio must guess (from issue reports) -----------------------------
+
+#: Istio's explicit protocol names: a port named `<protocol>` or `<protocol>-<suffix>`.
+PROTOCOLS = {
+    "http",
+    "http2",
+    "https",
+    "grpc",
+    "grpc-web",
+    "tcp",
+    "tls",
+    "udp",
+    "mongo",
+    "mysql",
+    "redis",
+}
+
+
+def undeclared_port_protocol(resources: Sequence[Resource], context: Context) -> Iterator[Hit]:
+    for r in resources:
+        if r.kind != "Service" or r.namespace not in context.injected:
+            continue
+        for index, port in _indexed(_get(r.data, "spec", "ports")):
+            name = str(port.get("name") or "").lower()
+            declared = name in PROTOCOLS or name.split("-")[0] in PROTOCOLS
+            if declared or port.get("appProtocol") or str(port.get("protocol")).upper() == "UDP":
+                continue
+            shown = f"port {port.get('port')} ({name or 'unnamed'})"
+            yield Hit(r, shown, ("spec", "ports", index))
+
+
 CHECKS: dict[str, Callable[[Sequence[Resource], Context], Iterator[Hit]]] = {
     "MESH-P001-R01": legacy_injection_label,
     "MESH-P001-R02": both_injection_labels,
@@ -312,4 +343,5 @@ CHECKS: dict[str, Callable[[Sequence[Resource], Context], Iterator[Hit]]] = {
     "MESH-P005-R01": shortened_root_validity,
     "MESH-P005-R02": no_certificate_expiry_alert,
     "MESH-X001-R01": ambient_l7_without_waypoint,
+    "MESH-X002-R01": undeclared_port_protocol,
 }
