@@ -350,6 +350,26 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
             parser.set_defaults(handler=handler, needs_library=True)
         return parser
 
+    def action(
+        group: argparse._SubParsersAction[argparse.ArgumentParser],
+        name: str,
+        summary: str,
+        example: str,
+        handler: Callable[..., int],
+        json_output: bool = True,
+    ) -> argparse.ArgumentParser:
+        """An action under a command group (``kb check``) that needs no knowledge base loaded."""
+        parser = group.add_parser(
+            name,
+            help=summary,
+            epilog=f"example:\n  {example}\n\n{EXIT_CODES}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        if json_output:
+            parser.add_argument("--json", action="store_true", help="print JSON for machines")
+        parser.set_defaults(handler=handler, needs_library=False)
+        return parser
+
     parser = argparse.ArgumentParser(
         prog="meshbot",
         description="Do you actually need a service mesh? And how to fix the one you run.",
@@ -438,14 +458,13 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
         "apikey", "manage API keys for /v1", "meshbot apikey new\nmeshbot apikey new --json"
     )
     apikey_sub = apikey.add_subparsers(dest="apikey_command", required=True, metavar="ACTION")
-    new = apikey_sub.add_parser(
+    action(
+        apikey_sub,
         "new",
-        help="make a key; prints the key for the client and the hash for the server",
-        epilog="example:\n  meshbot apikey new\n\n" + EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "make a key; prints the key for the client and the hash for the server",
+        "meshbot apikey new",
+        cmd_apikey_new,
     )
-    new.add_argument("--json", action="store_true", help="print JSON for machines")
-    new.set_defaults(handler=cmd_apikey_new, needs_library=False)
 
     scan = command(
         "scan",
@@ -478,35 +497,32 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
         "meshbot db migrate\nDATABASE_URL=postgresql://… meshbot db migrate",
     )
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    migrate = db_sub.add_parser(
+    action(
+        db_sub,
         "migrate",
-        help="create or upgrade the state store's schema (serve also does this at start)",
-        epilog="example:\n  meshbot db migrate\n\n" + EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "create or upgrade the state store's schema (serve also does this at start)",
+        "meshbot db migrate",
+        cmd_db_migrate,
+        json_output=False,
     )
-    migrate.set_defaults(handler=cmd_db_migrate, needs_library=False)
 
     kb = command("kb", "check or build the knowledge base", "meshbot kb check\nmeshbot kb build")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True, metavar="ACTION")
-    check = kb_sub.add_parser(
+    action(
+        kb_sub,
         "check",
-        help="validate every knowledge file; problems as file:line: message",
-        epilog="example:\n  MESHBOT_KNOWLEDGE_DIRS=./our-runbooks meshbot kb check\n\n"
-        + EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "validate every knowledge file; problems as file:line: message",
+        "MESHBOT_KNOWLEDGE_DIRS=./our-runbooks meshbot kb check",
+        cmd_kb_check,
     )
-    check.add_argument("--json", action="store_true", help="print JSON for machines")
-    check.set_defaults(handler=cmd_kb_check, needs_library=False)
-    build = kb_sub.add_parser(
+    build = action(
+        kb_sub,
         "build",
-        help="build the search index (only if the files changed, unless --force)",
-        epilog="example:\n  meshbot kb build\n"
-        "  sqlite-utils tables ~/.cache/meshbot/knowledge.sqlite\n\n" + EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "build the search index (only if the files changed, unless --force)",
+        "meshbot kb build && sqlite-utils tables ~/.cache/meshbot/knowledge.sqlite",
+        cmd_kb_build,
     )
     build.add_argument("--force", action="store_true", help="rebuild even if current")
-    build.add_argument("--json", action="store_true", help="print JSON for machines")
-    build.set_defaults(handler=cmd_kb_build, needs_library=False)
     return parser
 
 
