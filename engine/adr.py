@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from engine.answers import Value
+from engine.answers import Value, shown
 from engine.cost import Estimate, Range
 from engine.decision import DecisionRules, Verdict
 from engine.questions import BY_ID
@@ -33,7 +33,7 @@ def render_adr(
         "",
         "| Question | Answer |",
         "| --- | --- |",
-        *(f"| {BY_ID[q].prompt} | {_shown(v)} |" for q, v in answers.items() if q in BY_ID),
+        *(f"| {BY_ID[q].prompt} | {shown(v)} |" for q, v in answers.items() if q in BY_ID),
         "",
         "## Decision",
         "",
@@ -62,14 +62,6 @@ def render_adr(
     cited = sorted({s for r in verdict.reasons for s in r.sources})
     lines += ["", *(f"- `{s}`: {source_titles.get(s, s)}" for s in cited), ""]
     return "\n".join(lines)
-
-
-def _shown(value: Value) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(value) or "none"
-    return "—" if value is None else str(value)
 
 
 def _cost_table(estimate: Estimate) -> list[str]:

@@ -18,6 +18,15 @@ AnswerType = Literal["integer", "yes-no", "one-of", "many-of", "kernel-version"]
 Value = int | bool | str | list[str] | None
 
 
+def shown(value: Value, missing: str = "—") -> str:
+    """An answer as people read it back: yes/no, a list joined, ``missing`` for none given."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(value) or "none"
+    return missing if value is None else str(value)
+
+
 class UnreadableAnswer(ValueError):
     """The reply could not be read; the message tells the person what to type instead."""
 

@@ -26,7 +26,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.mrkdwn import escape, from_markdown
 from engine.adr import proxies, span
-from engine.answers import Question, Value
+from engine.answers import Question, Value, shown
 from engine.cost import Estimate
 from engine.decision import DecisionRules, Verdict
 from knowledge.scanner.scan import Report
@@ -194,22 +194,16 @@ def question(session: str, q: Question, version: int) -> Message:
     return Message(f"Step {q.step}: {q.prompt}", blocks)
 
 
-def answered(session: str, q: Question, shown: Value, by: str) -> Message:
+def answered(session: str, q: Question, answer: Value, by: str) -> Message:
     return Message(
-        f"{q.prompt} — {_shown(shown)} (by {by})",
+        f"{q.prompt} — {shown(answer, 'skipped')} (by {by})",
         [
-            section(f"✅ *{escape(q.prompt)}*\n{escape(_shown(shown))} — answered by <@{by}>"),
+            section(
+                f"✅ *{escape(q.prompt)}*\n{escape(shown(answer, 'skipped'))} — answered by <@{by}>"
+            ),
             actions(button("Change", "change", value(s=session, q=q.id))),
         ],
     )
-
-
-def _shown(answer: Value) -> str:
-    if isinstance(answer, bool):
-        return "yes" if answer else "no"
-    if isinstance(answer, list):
-        return ", ".join(answer) or "none"
-    return "skipped" if answer is None else str(answer)
 
 
 def verdict(session: str, v: Verdict, rules: DecisionRules) -> Message:
