@@ -36,6 +36,8 @@ from knowledge.errors import IndexUnavailable, InvalidQuestion
 from knowledge.index import words
 
 MAX_QUESTION_CHARS = 1000
+#: The most results one search returns, whichever front door asks.
+MAX_RESULTS = 20
 #: Calibrated on tests/eval/questions.yaml: the lowest confidence of a correct top answer sits
 #: well above it and the highest off-topic confidence below it (``make bench`` prints both).
 CONFIDENCE_THRESHOLD = 0.4

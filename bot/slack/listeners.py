@@ -18,26 +18,25 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from pydantic import ValidationError
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.services.answering import search
+from bot.services.decisions import Decisions, NotFinished, Outcome
+from bot.services.estimating import InvalidFleet, cost
 from bot.slack import messages
 from bot.slack.blocks import Message
 from bot.slack.commands import FleetError, fleet, parse
-from bot.slack.conversation import Conversations, Outcome
+from bot.slack.conversation import Scope, wording
 from bot.slack.mrkdwn import escape
 from bot.store import DecisionStore
 from bot.web.metrics import Metrics
-from engine.adr import render_adr
 from engine.answers import Question
-from engine.cost import FleetSpec, estimate
 from engine.decision import Verdict
 from knowledge.comparisons import find_comparison
 from knowledge.errors import InvalidQuestion
 from knowledge.library import Library
 from knowledge.scanner.scan import Scanner
-from knowledge.search import Answer
 
 log = logging.getLogger("meshbot.slack")
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
@@ -54,7 +53,7 @@ class Bot:
         self.store = store
         self.metrics = metrics
         self.app_client = client
-        self.conversations = Conversations(store, library.rules)
+        self.decisions = Decisions(store, library.rules, metrics)
         self.scanner = Scanner(library.kb)
 
     @property
@@ -111,13 +110,6 @@ class Bot:
             channel=channel, user=user, thread_ts=thread_ts, **note.payload()
         )
 
-    def _search(self, question: str, kinds: frozenset[str] = frozenset()) -> Answer:
-        result = self.library.searcher.search(question, limit=5, kinds=kinds)
-        self.metrics.searches.inc()
-        if not result.answered:
-            self.metrics.unanswered.inc()
-        return result
-
     # -- /mesh ---------------------------------------------------------------------------
 
     async def on_mesh(self, ack: AsyncAck, command: dict[str, Any]) -> None:
@@ -139,7 +131,7 @@ class Bot:
                 return
             kinds = frozenset({"pitfall"}) if parsed.name == "pitfall" else frozenset()
             try:
-                result = self._search(parsed.rest, kinds)
+                result = search(self.library.searcher, self.metrics, parsed.rest, kinds=kinds)
             except InvalidQuestion as error:
                 await self.ephemeral(channel, user, str(error))
                 return
@@ -155,7 +147,7 @@ class Bot:
             await self.post(channel, self._scan(parsed.rest))
 
     async def compare(self, channel: str, user: str, rest: str) -> None:
-        tables = list(self.library.kb.of_kind("comparison"))
+        tables = self.library.kb.comparisons()
         if not rest:
             listing = messages.comparisons_list([(t.id, t.title) for t in tables])
             await self.post(channel, listing)
@@ -173,25 +165,24 @@ class Bot:
 
     async def cost(self, channel: str, user: str, rest: str) -> None:
         try:
-            spec = FleetSpec.model_validate(fleet(rest))
+            result = cost(fleet(rest), self.library.rules.cost)
         except FleetError as error:
             await self.ephemeral(channel, user, str(error))
             return
-        except ValidationError as error:
-            problems = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in error.errors())
+        except InvalidFleet as error:
             await self.ephemeral(
-                channel, user, f"{problems}. For example: `/mesh cost pods=200 hops=8`"
+                channel, user, f"{error}. For example: `/mesh cost pods=200 hops=8`"
             )
             return
-        await self.post(channel, messages.cost(estimate(spec, self.library.rules.cost)))
+        await self.post(channel, messages.cost(result))
 
     # -- the decision in a thread --------------------------------------------------------
 
     async def start_decision(self, team: str, channel: str, user: str) -> None:
         root_ts = await self.post(channel, messages.root(user))
-        session = await asyncio.to_thread(self.conversations.start, team, channel, root_ts, user)
-        self.metrics.decisions_started.inc()
-        first = self.conversations.step(session)
+        scope = str(Scope(team, channel, root_ts))
+        session = await asyncio.to_thread(self.decisions.start, scope, f"slack:{user}")
+        first = self.decisions.step(session)
         assert isinstance(first, Question)
         ts = await self.post(
             channel, messages.question(session.id, first, session.version), root_ts
@@ -199,12 +190,18 @@ class Bot:
         await asyncio.to_thread(self.store.set_prompt, session.id, ts, session.version)
 
     async def show_outcome(
-        self, outcome: Outcome, channel: str, thread_ts: str, user: str, message_ts: str | None
+        self,
+        outcome: Outcome,
+        channel: str,
+        thread_ts: str,
+        user: str,
+        message_ts: str | None,
+        reopening: bool = False,
     ) -> None:
         """Mark the question answered, then ask the next one or give the verdict — or tell the
         person why their answer did not count."""
         if outcome.status != "ok":
-            await self.ephemeral(channel, user, outcome.message, thread_ts)
+            await self.ephemeral(channel, user, wording(outcome, reopening), thread_ts)
             return
         session = outcome.session
         if outcome.question is not None:
@@ -212,9 +209,8 @@ class Bot:
             done = messages.answered(session.id, outcome.question, outcome.shown, user)
             if target is not None:
                 await self.client.chat_update(channel=channel, ts=target, **done.payload())
-        following = outcome.next or self.conversations.step(session)
+        following = outcome.next or self.decisions.step(session)
         if isinstance(following, Verdict):
-            self.metrics.decisions_finished.inc()
             verdict = messages.verdict(session.id, following, self.library.rules)
             await self.post(channel, verdict, thread_ts)
             return
@@ -241,7 +237,7 @@ class Bot:
         message = body["message"]
         user = body["user"]["id"]
         outcome = await asyncio.to_thread(
-            self.conversations.answer, data["s"], data["q"], reply, user, data.get("n")
+            self.decisions.answer, data["s"], data["q"], reply, user, data.get("n"), True
         )
         await self.show_outcome(outcome, channel, message["thread_ts"], user, message["ts"])
 
@@ -278,45 +274,50 @@ class Bot:
         await self._reopen(body, json.loads(body["actions"][0]["value"])["s"], None)
 
     async def _reopen(self, body: dict[str, Any], session_id: str, question: str | None) -> None:
-        outcome = await asyncio.to_thread(self.conversations.reopen, session_id, question)
+        outcome = await asyncio.to_thread(self.decisions.reopen, session_id, question)
         message = body["message"]
         thread_ts = message.get("thread_ts") or message["ts"]
-        await self.show_outcome(outcome, body["channel"]["id"], thread_ts, body["user"]["id"], None)
+        channel, user = body["channel"]["id"], body["user"]["id"]
+        await self.show_outcome(outcome, channel, thread_ts, user, None, reopening=True)
 
     async def on_thread_reply(self, event: dict[str, Any], team: str) -> bool:
         """A reply in a decision thread answers the open question; False if not our thread."""
         channel, thread_ts = event["channel"], event["thread_ts"]
-        session = await asyncio.to_thread(self.conversations.find, team, channel, thread_ts)
+        scope = str(Scope(team, channel, thread_ts))
+        session = await asyncio.to_thread(self.decisions.find, scope)
         if session is None or session.finished:
             return session is not None
-        step = self.conversations.step(session)
+        step = self.decisions.step(session)
         if isinstance(step, Verdict):
             return True
         outcome = await asyncio.to_thread(
-            self.conversations.answer,
+            self.decisions.answer,
             session.id,
             step.id,
             event.get("text", ""),
             event["user"],
             None,
+            True,
         )
         await self.show_outcome(outcome, channel, thread_ts, event["user"], None)
         return True
 
-    async def _finished(self, body: dict[str, Any]) -> tuple[str, str, Verdict, dict[str, Any]]:
+    async def _finished(self, body: dict[str, Any]) -> tuple[str, str, Verdict, str]:
+        """The decision a record or summary button belongs to: its thread, verdict, record."""
         session_id = json.loads(body["actions"][0]["value"])["s"]
-        session = await asyncio.to_thread(self.store.get, session_id)
-        step = self.conversations.step(session)
-        _, _, channel, root_ts = session.scope.split(":", 3)
-        if not isinstance(step, Verdict):
-            raise LookupError("the decision is not finished")
-        return channel, root_ts, step, session.answers
+        today = dt.datetime.now(dt.UTC).date()
+        try:
+            session, verdict, record = await asyncio.to_thread(
+                self.decisions.record, session_id, today
+            )
+        except NotFinished as error:
+            raise LookupError("the decision is not finished") from error
+        scope = Scope.parse(session.scope)
+        return scope.channel, scope.thread_ts, verdict, record
 
     async def on_post_record(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        channel, root_ts, verdict, answers = await self._finished(body)
-        today = dt.datetime.now(dt.UTC).date()
-        record = render_adr(verdict, answers, self.library.rules, today)
+        channel, root_ts, _, record = await self._finished(body)
         await self.client.files_upload_v2(
             channel=channel,
             thread_ts=root_ts,
@@ -376,7 +377,7 @@ class Bot:
             await self.post(channel, messages.help_text(), thread_ts)
             return
         try:
-            result = self._search(question)
+            result = search(self.library.searcher, self.metrics, question)
         except InvalidQuestion as error:
             await self.post(channel, messages.notice(escape(str(error))), thread_ts)
             return
@@ -394,9 +395,8 @@ class Bot:
         self, event: dict[str, Any], context: AsyncBoltContext
     ) -> bool:
         """An @mention in a decision thread is a reply to the decision, not a new question."""
-        session = await asyncio.to_thread(
-            self.conversations.find, context.team_id or "", event["channel"], event["thread_ts"]
-        )
+        scope = Scope(context.team_id or "", event["channel"], event["thread_ts"])
+        session = await asyncio.to_thread(self.decisions.find, str(scope))
         if session is None or session.finished:
             return False
         stripped = {**event, "text": _MENTION.sub("", event.get("text", "")).strip()}
@@ -459,7 +459,7 @@ class Bot:
 
     async def on_home_pitfalls(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        pitfalls = [(p.code, p.title) for p in self.library.kb.of_kind("pitfall")]
+        pitfalls = [(p.code, p.title) for p in self.library.kb.pitfalls()]
         listing = messages.pitfall_list(pitfalls)
         await self.post(await self._dm(body["user"]["id"]), listing)
 

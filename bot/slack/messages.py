@@ -29,6 +29,7 @@ from engine.adr import proxies, span
 from engine.answers import Question, Value, shown
 from engine.cost import Estimate
 from engine.decision import DecisionRules, Verdict
+from knowledge.scanner.report import counts, folded, worst_first
 from knowledge.scanner.scan import Report
 from knowledge.schema import Comparison
 from knowledge.search import Answer, Hit
@@ -363,19 +364,16 @@ def pitfall_list(pitfalls: Sequence[tuple[str, str]]) -> Message:
 
 def scan_findings(report: Report) -> Message:
     """Findings, worst first, each with a button for its runbook; problems with the input last."""
-    order = {"error": 0, "warning": 1, "note": 2}
-    findings = sorted(report.findings, key=lambda f: (order[f.rule.severity], f.line))
-    counts = ", ".join(
-        f"{sum(f.rule.severity == s for f in findings)} {s}s" for s in ("error", "warning", "note")
-    )
+    findings = worst_first(report.findings)
+    tally = ", ".join(f"{n} {s}s" for s, n in counts(findings).items())
     blocks: list[Block] = [
-        section(f"*Mesh pitfall scan* — {report.resources} resources: {counts}"),
+        section(f"*Mesh pitfall scan* — {report.resources} resources: {tally}"),
     ]
     for n, f in enumerate(findings[:MAX_FINDINGS]):
         icon = {"error": "🔴", "warning": "🟠", "note": "🔵"}[f.rule.severity]
         text = (
             f"{icon} *{f.rule.id}* `{escape(f.where)}` (line {f.line})\n{escape(f.message)}\n"
-            f"_Fix:_ {escape(' '.join(f.rule.remediation.split()))}"
+            f"_Fix:_ {escape(folded(f.rule.remediation))}"
         )
         runbook = f.rule.pitfall or f.rule.id
         blocks.append(section(text[:2900]))
@@ -389,4 +387,4 @@ def scan_findings(report: Report) -> Message:
         blocks.append(context(f"Skipped: {skipped}"[:1900]))
     if not findings and not report.problems:
         blocks.append(context("No mesh pitfalls found in these manifests."))
-    return Message(f"Mesh pitfall scan: {counts}", blocks)
+    return Message(f"Mesh pitfall scan: {tally}", blocks)

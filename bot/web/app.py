@@ -10,13 +10,13 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
+from bot.services.root import Services
 from bot.settings import Settings
 from bot.store import DecisionStore, StoreUnavailable
 from bot.web import problems
-from bot.web.deps import Services
 from bot.web.metrics import Metrics
 from bot.web.middleware import RequestMiddleware
-from bot.web.routes import decisions, engine, knowledge, ops, scan
+from bot.web.routes import decisions, entries, estimate, ops, scan
 from bot.web.security import ApiKeys, RateLimiter
 from knowledge.library import Library, open_library
 
@@ -64,7 +64,7 @@ def create_app(
     app.state.services = Services(settings, library, store, metrics)
     problems.install(app)
     app.include_router(ops.router)
-    for router in (knowledge.router, engine.router, decisions.router, scan.router):
+    for router in (entries.router, estimate.router, decisions.router, scan.router):
         app.include_router(router, dependencies=[Depends(keys)], responses=problems.RESPONSES)
     if socket_mode:
         openers_, closers_ = _socket_mode(settings, library, store, metrics)

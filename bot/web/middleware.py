@@ -99,7 +99,7 @@ class RequestMiddleware:
         too_large = f"the request body is larger than {limit} bytes"
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            return problem_response(413, "body-too-large", too_large), b""
+            return problem_response("body-too-large", too_large), b""
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -109,14 +109,14 @@ class RequestMiddleware:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                return problem_response(413, "body-too-large", too_large), b""
+                return problem_response("body-too-large", too_large), b""
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
         if b"json" in headers.get(b"content-type", b"") and json_depth(body) > MAX_JSON_DEPTH:
             detail = f"JSON nested deeper than {MAX_JSON_DEPTH} levels"
-            return problem_response(422, "too-deeply-nested", detail), b""
+            return problem_response("too-deeply-nested", detail), b""
         return None, body
 
     def _record(self, scope: Scope, status: int, seconds: float, request_id: str) -> None:

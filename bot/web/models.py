@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from engine.answers import AnswerType, Question, Value
 from engine.decision import Verdict
-from knowledge.search import MAX_QUESTION_CHARS
+from knowledge.search import MAX_QUESTION_CHARS, MAX_RESULTS
 
 
 class SourceOut(BaseModel):
@@ -47,7 +47,7 @@ class AskIn(BaseModel):
         description="Anything but blank.",
         examples=["pods crashloop after injection"],
     )
-    limit: int = Field(5, ge=1, le=20)
+    limit: int = Field(5, ge=1, le=MAX_RESULTS)
 
 
 class AskOut(BaseModel):
@@ -126,6 +126,12 @@ class DecideOut(BaseModel):
     status: Literal["question", "verdict"]
     question: QuestionOut | None = None
     verdict: Verdict | None = None
+
+    @classmethod
+    def of(cls, step: Question | Verdict) -> DecideOut:
+        if isinstance(step, Verdict):
+            return cls(status="verdict", verdict=step)
+        return cls(status="question", question=QuestionOut.of(step))
 
 
 class StartIn(BaseModel):

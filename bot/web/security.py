@@ -74,7 +74,6 @@ class ApiKeys:
         scheme, _, key = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not key:
             raise ProblemError(
-                401,
                 "unauthorized",
                 "send an API key as 'Authorization: Bearer <key>'",
                 {"WWW-Authenticate": 'Bearer realm="meshbot"'},
@@ -82,13 +81,10 @@ class ApiKeys:
         presented = hash_key(key.strip())
         matched = [h for h in self.hashes if hmac.compare_digest(h, presented)]
         if not matched:
-            raise ProblemError(
-                401, "unauthorized", "unknown API key", {"WWW-Authenticate": "Bearer"}
-            )
+            raise ProblemError("unauthorized", "unknown API key", {"WWW-Authenticate": "Bearer"})
         wait = self.limiter.wait_seconds(matched[0])
         if wait:
             raise ProblemError(
-                429,
                 "rate-limited",
                 f"too many requests for this key; retry in {math.ceil(wait)} s",
                 {"Retry-After": str(math.ceil(wait))},

@@ -29,7 +29,7 @@ class Hit:
 class Context:
     """What the manifests say as a whole, which single resources cannot tell."""
 
-    root_validity_hours: float
+    root_validity_seconds: float
     injected: set[str] = field(default_factory=set)
     ambient: set[str] = field(default_factory=set)
     waypoints: set[str] = field(default_factory=set)
@@ -39,8 +39,8 @@ class Context:
     slow: dict[tuple[str, str], float] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, resources: Sequence[Resource], root_validity_hours: float) -> Context:
-        context = cls(root_validity_hours)
+    def of(cls, resources: Sequence[Resource], root_validity_seconds: float) -> Context:
+        context = cls(root_validity_seconds)
         for r in resources:
             labels = r.labels()
             if r.kind == "Namespace":
@@ -93,13 +93,32 @@ def _mapping(value: Any) -> dict[str, Any]:
 
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|y)?\s*$")
-_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "y": 365 * 86400, None: 1}
+#: Seconds per unit, for manifest durations (``90s``) and knowledge quantities (``10 years``).
+_SECONDS: dict[str | None, float] = {
+    "ms": 0.001,
+    "s": 1,
+    "m": 60,
+    "h": 3600,
+    "d": 86400,
+    "y": 365 * 86400,
+    None: 1,
+    "hours": 3600,
+    "days": 86400,
+    "years": 365 * 86400,
+}
+_SECONDS.update({"hour": _SECONDS["hours"], "day": _SECONDS["days"], "year": _SECONDS["years"]})
+
+
+def seconds(amount: float, unit: str | None) -> float | None:
+    """``amount`` of ``unit`` in seconds; None when the unit is not a duration."""
+    factor = _SECONDS.get(unit)
+    return amount * factor if factor is not None else None
 
 
 def duration(text: object) -> float | None:
     """Seconds in ``90s``, ``2m``, ``87600h``, ``1.5s``; None when it is not a duration."""
     found = _DURATION.match(str(text))
-    return float(found.group(1)) * _SECONDS[found.group(2)] if found else None
+    return seconds(float(found.group(1)), found.group(2)) if found else None
 
 
 @dataclass(frozen=True)
@@ -245,7 +264,7 @@ def shortened_root_validity(resources: Sequence[Resource], context: Context) -> 
             env = _mapping(_get(r.data, "spec", "values", "pilot", "env"))
             ttl = env.get("CITADEL_SELF_SIGNED_CA_CERT_TTL")
             loc: tuple[int | str, ...] = ("spec", "values", "pilot", "env")
-            if ttl is not None and (duration(ttl) or 0) < context.root_validity_hours * 3600:
+            if ttl is not None and (duration(ttl) or 0) < context.root_validity_seconds:
                 yield Hit(r, str(ttl), (*loc, "CITADEL_SELF_SIGNED_CA_CERT_TTL"))
         template = r.pod_template() if r.kind == "Deployment" else None
         if template is None:
@@ -256,7 +275,7 @@ def shortened_root_validity(resources: Sequence[Resource], context: Context) -> 
                 if env_var.get("name") != "CITADEL_SELF_SIGNED_CA_CERT_TTL":
                     continue
                 ttl = env_var.get("value")
-                if (duration(ttl) or 0) < context.root_validity_hours * 3600:
+                if (duration(ttl) or 0) < context.root_validity_seconds:
                     yield Hit(r, str(ttl), (*path, "spec", "containers", c_index, "env", e_index))
 
 

@@ -25,7 +25,7 @@ def readyz(services: ServicesDep) -> Ready:
     try:
         services.store.ping()
     except StoreUnavailable as error:
-        raise ProblemError(503, "not-ready", str(error), {"Retry-After": "5"}) from error
+        raise ProblemError("not-ready", str(error), {"Retry-After": "5"}) from error
     return Ready(knowledge_entries=len(services.library.kb.entries))
 
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 
-from bot.scan_report import as_json, as_sarif
-from bot.web.deps import LibraryDep
+from bot import version
+from bot.web.deps import ScannerDep
 from bot.web.problems import ProblemError
-from knowledge.scanner.scan import Scanner
+from knowledge.scanner.report import as_json, as_sarif
 
 router = APIRouter(prefix="/v1", tags=["scan"])
 YAML_BODY: dict[str, Any] = {
@@ -26,7 +25,7 @@ YAML_BODY: dict[str, Any] = {
 @router.post("/scan", openapi_extra=YAML_BODY)
 async def scan(
     request: Request,
-    library: LibraryDep,
+    scanner: ScannerDep,
     format: Annotated[Literal["json", "sarif"], Query()] = "json",
     ignore: Annotated[list[str] | None, Query(max_length=50)] = None,
 ) -> dict[str, Any]:
@@ -34,6 +33,6 @@ async def scan(
     try:
         text = (await request.body()).decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ProblemError(422, "not-utf8", "the manifests must be UTF-8 text") from error
-    report = Scanner(library.kb).scan([(Path("request.yaml"), text)], ignore=ignore or [])
-    return as_sarif(report, version("meshbot")) if format == "sarif" else as_json(report)
+        raise ProblemError("not-utf8", "the manifests must be UTF-8 text") from error
+    report = scanner.scan([(Path("request.yaml"), text)], ignore=ignore or [])
+    return as_sarif(report, version()) if format == "sarif" else as_json(report)

@@ -6,11 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from bot.services.answering import search
 from bot.web.deps import LibraryDep, MetricsDep
 from bot.web.models import AskIn, AskOut, CitedSource, Items
 from bot.web.problems import ProblemError
 from knowledge.library import Library
-from knowledge.search import MAX_QUESTION_CHARS
+from knowledge.search import MAX_QUESTION_CHARS, MAX_RESULTS
 
 router = APIRouter(prefix="/v1", tags=["knowledge"])
 QueryParam = Annotated[
@@ -22,7 +23,7 @@ def _entry(library: Library, entry_id: str, kind: str) -> dict[str, Any]:
     """An entry as stored, with its sources spelled out and any corrections attached."""
     located = library.kb.get(entry_id)
     if located is None or located.kind != kind:
-        raise ProblemError(404, f"{kind}-not-found", f"no {kind} {entry_id!r}")
+        raise ProblemError(f"{kind}-not-found", f"no {kind} {entry_id!r}")
     data: dict[str, Any] = located.model.model_dump(mode="json")
     data["sources"] = [_source(library, s).model_dump(mode="json") for s in located.model.sources]
     data["corrections"] = [c.model_dump(mode="json") for c in library.kb.corrections_for(entry_id)]
@@ -45,7 +46,7 @@ def _listing(library: Library, kind: str, q: str | None, fields: tuple[str, ...]
     if q is None or not q.strip():
         models = list(library.kb.of_kind(kind))
         return Items(items=[{f: getattr(m, f) for f in fields} for m in models])
-    answer = library.searcher.search(q, limit=20, kinds=frozenset({kind}))
+    answer = library.searcher.search(q, limit=MAX_RESULTS, kinds=frozenset({kind}))
     items = []
     for hit in answer.results:
         model = library.kb.entries[hit.id].model
@@ -56,11 +57,7 @@ def _listing(library: Library, kind: str, q: str | None, fields: tuple[str, ...]
 @router.post("/ask")
 async def ask(body: AskIn, library: LibraryDep, metrics: MetricsDep) -> AskOut:
     """Answer a question from the knowledge base, or say it does not know."""
-    answer = library.searcher.search(body.question, limit=body.limit)
-    metrics.searches.inc()
-    if not answer.answered:
-        metrics.unanswered.inc()
-    return AskOut.model_validate(answer)
+    return AskOut.model_validate(search(library.searcher, metrics, body.question, body.limit))
 
 
 @router.get("/pitfalls")

@@ -1,0 +1,121 @@
+"""``kb``, ``db`` and ``apikey``: looking after the knowledge base, the state store and keys."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+
+from bot.catalog import OK, UNAVAILABLE
+from bot.cli._base import Commands, Needs, action, group, print_json
+from knowledge.index import build_index, ensure_index
+
+
+def register(sub: Commands) -> None:
+    apikey = group(
+        sub, "apikey", "manage API keys for /v1", "meshbot apikey new\nmeshbot apikey new --json"
+    )
+    action(
+        apikey,
+        "new",
+        "make a key; prints the key for the client and the hash for the server",
+        "meshbot apikey new",
+        cmd_apikey_new,
+    )
+    db = group(
+        sub,
+        "db",
+        "manage the state store",
+        "meshbot db migrate\nDATABASE_URL=postgresql://… meshbot db migrate",
+    )
+    action(
+        db,
+        "migrate",
+        "create or upgrade the state store's schema (serve also does this at start)",
+        "meshbot db migrate",
+        cmd_db_migrate,
+        json_output=False,
+    )
+    kb = group(sub, "kb", "check or build the knowledge base", "meshbot kb check\nmeshbot kb build")
+    action(
+        kb,
+        "check",
+        "validate every knowledge file; problems as file:line: message",
+        "MESHBOT_KNOWLEDGE_DIRS=./our-runbooks meshbot kb check",
+        cmd_kb_check,
+    )
+    build = action(
+        kb,
+        "build",
+        "build the search index (only if the files changed, unless --force)",
+        "meshbot kb build && sqlite-utils tables ~/.cache/meshbot/knowledge.sqlite",
+        cmd_kb_build,
+    )
+    build.add_argument("--force", action="store_true", help="rebuild even if current")
+
+
+def cmd_kb_check(args: argparse.Namespace, needs: Needs) -> int:
+    kb = needs.kb
+    counts: dict[str, int] = {}
+    for located in kb.entries.values():
+        counts[located.kind] = counts.get(located.kind, 0) + 1
+    counts["source"] = len(kb.sources)
+    counts["term"] = len(kb.vocabulary)
+    if args.json:
+        print_json({"valid": True, "counts": counts})
+    else:
+        print(
+            "knowledge base is valid: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+        )
+    return OK
+
+
+def cmd_kb_build(args: argparse.Namespace, needs: Needs) -> int:
+    started = time.perf_counter()
+    kb, index_path = needs.kb, needs.settings.index_path
+    if args.force:
+        build_index(kb, index_path)
+        rebuilt = True
+    else:
+        rebuilt = ensure_index(kb, index_path)
+    seconds = time.perf_counter() - started
+    result = {"index": str(index_path), "rebuilt": rebuilt, "seconds": round(seconds, 3)}
+    if args.json:
+        print_json(result)
+    else:
+        state = "built" if rebuilt else "already current"
+        print(f"{index_path}: {state} in {seconds:.3f} s ({len(kb.entries)} entries)")
+    return OK
+
+
+def cmd_apikey_new(args: argparse.Namespace, needs: Needs) -> int:
+    from bot.web.security import new_key
+
+    key, hashed = new_key()
+    configured = ",".join([*needs.settings.api_key_hashes, hashed])
+    if args.json:
+        print_json({"key": key, "hash": hashed, "MESHBOT_API_KEYS": configured})
+    else:
+        print(f"API key (give it to the client; it is not stored anywhere):\n  {key}\n")
+        print("Configure the server with (keys already set are kept):")
+        print(f"  MESHBOT_API_KEYS={configured}")
+    return OK
+
+
+def cmd_db_migrate(args: argparse.Namespace, needs: Needs) -> int:
+    from bot.store import DecisionStore, StoreUnavailable
+
+    settings = needs.settings
+    store = DecisionStore(settings.database_url, dt.timedelta(hours=settings.session_ttl_hours))
+    try:
+        store.migrate()
+    except StoreUnavailable as error:
+        print(f"meshbot: {error}", file=sys.stderr)
+        return UNAVAILABLE
+    finally:
+        store.dispose()
+    print(
+        f"state store schema is current ({store.engine.url.render_as_string(hide_password=True)})"
+    )
+    return OK
