@@ -6,6 +6,7 @@ meshbot's own starts with ``MESHBOT_``. The README lists every one with its defa
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from pathlib import Path
@@ -104,6 +105,8 @@ class Settings(BaseSettings):
             ("sqlite:///", "postgres://", "postgresql://", "postgresql+psycopg://")
         ):
             raise ValueError("use sqlite:///path or postgresql://user@host/db")
+        if not url.startswith("sqlite") and importlib.util.find_spec("psycopg") is None:
+            raise ValueError("PostgreSQL needs its driver: pip install 'meshbot[postgres]'")
         return url
 
     @field_validator("redis_url")
