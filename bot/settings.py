@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(120, ge=1, description="Requests per API key per minute.")
     session_ttl_hours: float = Field(168, gt=0, description="Decision conversations expire after.")
     max_body_bytes: int = Field(64 * 1024, ge=1024)
+    scan_timeout_seconds: float = Field(
+        10,
+        gt=0,
+        description="A manifest scan (HTTP, Slack, CLI) running longer is stopped with a problem.",
+    )
     slack_bot_token: SecretStr | None = Field(
         None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "MESHBOT_SLACK_BOT_TOKEN")
     )

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.scanning import scan_off_loop
 from bot.slack import messages
 from bot.slack.blocks import Message
 from bot.slack.commands import FleetError, fleet, parse
@@ -34,7 +35,7 @@ from engine.answers import Question
 from engine.cost import FleetSpec, estimate
 from engine.decision import Verdict
 from knowledge.comparisons import find_comparison
-from knowledge.errors import InvalidQuestion
+from knowledge.errors import InvalidQuestion, ScanTimeout
 from knowledge.library import Library
 from knowledge.scanner.scan import Scanner
 from knowledge.search import Answer
@@ -48,7 +49,12 @@ PROMPT_WAIT_STEPS = 40  # × 50 ms
 
 class Bot:
     def __init__(
-        self, library: Library, store: DecisionStore, metrics: Metrics, client: AsyncWebClient
+        self,
+        library: Library,
+        store: DecisionStore,
+        metrics: Metrics,
+        client: AsyncWebClient,
+        scan_timeout_seconds: float,
     ) -> None:
         self.library = library
         self.store = store
@@ -56,6 +62,7 @@ class Bot:
         self.app_client = client
         self.conversations = Conversations(store, library.rules)
         self.scanner = Scanner(library.kb)
+        self.scan_timeout_seconds = scan_timeout_seconds
 
     @property
     def client(self) -> AsyncWebClient:
@@ -152,7 +159,7 @@ class Bot:
             if not parsed.rest.strip():
                 await self.ephemeral(channel, user, "Paste the YAML after `/mesh scan`.")
                 return
-            await self.post(channel, self._scan(parsed.rest))
+            await self.post(channel, await self._scan(parsed.rest))
 
     async def compare(self, channel: str, user: str, rest: str) -> None:
         tables = list(self.library.kb.of_kind("comparison"))
@@ -417,10 +424,16 @@ class Bot:
                 event["channel"], event.get("text", ""), thread, event["user"]
             )
 
-    def _scan(self, text: str) -> Message:
-        """Scan YAML pasted into Slack: code fences and Slack's escaping taken off first."""
+    async def _scan(self, text: str) -> Message:
+        """Scan YAML pasted into Slack: code fences and Slack's escaping taken off first; off
+        the event loop, within the request limits and time budget."""
         plain = html.unescape(text).replace("```", "\n")
-        report = self.scanner.scan([(Path("slack.yaml"), plain)])
+        try:
+            report = await scan_off_loop(
+                self.scanner, [(Path("slack.yaml"), plain)], self.scan_timeout_seconds
+            )
+        except ScanTimeout as error:
+            return messages.notice(f"{error}: run `meshbot scan` on these manifests instead.")
         return messages.scan_findings(report)
 
     async def on_scan_shortcut(self, ack: AsyncAck, body: dict[str, Any]) -> None:
@@ -428,7 +441,7 @@ class Bot:
         await ack()
         message = body.get("message") or {}
         thread = message.get("thread_ts") or message.get("ts")
-        await self.post(body["channel"]["id"], self._scan(message.get("text", "")), thread)
+        await self.post(body["channel"]["id"], await self._scan(message.get("text", "")), thread)
 
     # -- App Home --------------------------------------------------------------------------
 
