@@ -321,6 +321,7 @@ def cmd_serve(args: argparse.Namespace, library: Library) -> int:
 
     from bot import logs
     from bot.web.app import create_app, open_store
+    from bot.web.server import GRACE_SECONDS, protocol_with_timeout
 
     settings = Settings()
     if args.socket_mode and (settings.slack_bot_token is None or settings.slack_app_token is None):
@@ -334,7 +335,8 @@ def cmd_serve(args: argparse.Namespace, library: Library) -> int:
         port=args.port,
         log_config=log_config,
         access_log=False,
-        timeout_graceful_shutdown=20,
+        timeout_graceful_shutdown=GRACE_SECONDS,
+        http=protocol_with_timeout(settings.read_timeout_seconds),
     )
     return OK
 

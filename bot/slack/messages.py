@@ -314,11 +314,19 @@ def comparisons_list(titles: Sequence[tuple[str, str]]) -> Message:
     return Message("Comparison tables", [section(f"*Comparison tables*\n{lines}")])
 
 
-def apology() -> Message:
-    return Message(
-        "Sorry, something went wrong on my side.",
-        [section("Sorry — something went wrong on my side. It has been logged; please try again.")],
-    )
+#: Why a request went unanswered, in the words the person reads.
+APOLOGIES = {
+    "failed": "Sorry — something went wrong on my side. It has been logged; please try again.",
+    "busy": "Sorry — I have too much in hand right now and did not start this. "
+    "Please try again in a minute.",
+    "restarting": "Sorry — I was restarting and could not finish this. "
+    "Please run it again in a minute.",
+}
+
+
+def apology(reason: str = "failed") -> Message:
+    text = APOLOGIES[reason]
+    return Message(text, [section(text)])
 
 
 def home(recent: Sequence[tuple[str, str]]) -> dict[str, Any]:
