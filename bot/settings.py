@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     )
     session_ttl_hours: float = Field(168, gt=0, description="Decision conversations expire after.")
     max_body_bytes: int = Field(64 * 1024, ge=1024)
+    scan_timeout_seconds: float = Field(
+        10,
+        gt=0,
+        description="A manifest scan (HTTP, Slack, CLI) running longer is stopped with a problem.",
+    )
     allowed_hosts: str = Field(
         "*",
         description="Comma-separated Host names served (example.com, *.example.com); "

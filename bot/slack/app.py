@@ -77,7 +77,7 @@ def build(
     )
     if settings.slack_client_id is not None:
         app.enable_token_revocation_listeners()  # uninstalls and revoked tokens delete installs
-    bot = Bot(library, store, metrics, web)
+    bot = Bot(library, store, metrics, web, settings.scan_timeout_seconds)
 
     @app.middleware
     async def once_per_event(

@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.scanning import scan_off_loop
 from bot.slack import messages
 from bot.slack.blocks import Message
 from bot.slack.commands import FleetError, fleet, parse
@@ -37,7 +38,7 @@ from engine.answers import Question
 from engine.cost import FleetSpec, estimate
 from engine.decision import Verdict
 from knowledge.comparisons import find_comparison
-from knowledge.errors import InvalidQuestion
+from knowledge.errors import InvalidQuestion, ScanTimeout
 from knowledge.library import Library
 from knowledge.scanner.scan import Scanner
 from knowledge.search import Answer
@@ -57,6 +58,7 @@ class Bot:
         store: DecisionStore,
         metrics: Metrics,
         client: AsyncWebClient,
+        scan_timeout_seconds: float,
         work: Background | None = None,
     ) -> None:
         self.library = library
@@ -66,6 +68,7 @@ class Bot:
         self.work = work or Background()
         self.conversations = Conversations(store, library.rules)
         self.scanner = Scanner(library.kb)
+        self.scan_timeout_seconds = scan_timeout_seconds
 
     @property
     def client(self) -> AsyncWebClient:
@@ -200,7 +203,7 @@ class Bot:
             if not parsed.rest.strip():
                 await self.ephemeral(channel, user, "Paste the YAML after `/mesh scan`.")
                 return
-            await self.post(channel, self._scan(parsed.rest))
+            await self.post(channel, await self._scan(parsed.rest))
 
     async def compare(self, channel: str, user: str, rest: str) -> None:
         tables = list(self.library.kb.of_kind("comparison"))
@@ -465,10 +468,16 @@ class Bot:
                 event["channel"], event.get("text", ""), thread, event["user"]
             )
 
-    def _scan(self, text: str) -> Message:
-        """Scan YAML pasted into Slack: code fences and Slack's escaping taken off first."""
+    async def _scan(self, text: str) -> Message:
+        """Scan YAML pasted into Slack: code fences and Slack's escaping taken off first; off
+        the event loop, within the request limits and time budget."""
         plain = html.unescape(text).replace("```", "\n")
-        report = self.scanner.scan([(Path("slack.yaml"), plain)])
+        try:
+            report = await scan_off_loop(
+                self.scanner, [(Path("slack.yaml"), plain)], self.scan_timeout_seconds
+            )
+        except ScanTimeout as error:
+            return messages.notice(f"{error}: run `meshbot scan` on these manifests instead.")
         return messages.scan_findings(report)
 
     async def on_scan_shortcut(self, ack: AsyncAck, body: dict[str, Any]) -> None:
@@ -476,7 +485,7 @@ class Bot:
         await ack()
         message = body.get("message") or {}
         thread = message.get("thread_ts") or message.get("ts")
-        await self.post(body["channel"]["id"], self._scan(message.get("text", "")), thread)
+        await self.post(body["channel"]["id"], await self._scan(message.get("text", "")), thread)
 
     # -- App Home --------------------------------------------------------------------------
 

@@ -392,8 +392,12 @@ def scan_findings(report: Report) -> Message:
         blocks.append(
             context(f"…and {len(findings) - MAX_FINDINGS} more: run `meshbot scan` locally.")
         )
-    if report.problems:
-        skipped = "; ".join(f"line {p.line}: {escape(p.message)}" for p in report.problems[:5])
+    if report.limit is not None:
+        limit = report.limit
+        blocks.append(context(f"Stopped early at line {limit.line}: {escape(limit.message)}"))
+    problems = [p for p in report.problems if p != report.limit]
+    if problems:
+        skipped = "; ".join(f"line {p.line}: {escape(p.message)}" for p in problems[:5])
         blocks.append(context(f"Skipped: {skipped}"[:1900]))
     if not findings and not report.problems:
         blocks.append(context("No mesh pitfalls found in these manifests."))
