@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from bot import version
-from bot.catalog import FINDINGS, OK, USAGE
+from bot.catalog import FINDINGS, OK, STOPPED, USAGE
 from bot.cli._base import Commands, Needs, command, print_json
+from knowledge.errors import ScanTimeout
+from knowledge.scanner.limits import CLI_LIMITS
 from knowledge.scanner.report import as_json, as_sarif, as_text
 from knowledge.scanner.resources import files
 from knowledge.scanner.scan import Scanner
@@ -58,11 +61,19 @@ def cmd_scan(args: argparse.Namespace, needs: Needs) -> int:
                 documents.append((path, path.read_text(encoding="utf-8")))
             except (OSError, UnicodeDecodeError) as error:
                 print(f"meshbot scan: {path}: cannot read ({error}); skipped", file=sys.stderr)
-    report = Scanner(needs.kb).scan(documents, ignore=args.ignore)
+    limits = replace(CLI_LIMITS, seconds=needs.settings.scan_timeout_seconds)
+    try:
+        report = Scanner(needs.kb).scan(documents, ignore=args.ignore, limits=limits)
+    except ScanTimeout as error:
+        print(f"meshbot scan: {error}; raise MESHBOT_SCAN_TIMEOUT_SECONDS", file=sys.stderr)
+        return STOPPED
     if args.format == "json":
         print_json(as_json(report))
     elif args.format == "sarif":
         print_json(as_sarif(report, version()))
     else:
         print(as_text(report))
+    if report.limit is not None:
+        print(f"meshbot scan: {report.limit}", file=sys.stderr)
+        return STOPPED
     return FINDINGS if args.fail_on != "never" and report.reaches(args.fail_on) else OK

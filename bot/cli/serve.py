@@ -9,9 +9,6 @@ from bot.catalog import OK, USAGE
 from bot.cli._base import Commands, Needs, command
 from bot.settings import Settings
 
-#: Seconds ``serve`` gives requests in flight to finish when asked to stop.
-GRACEFUL_SHUTDOWN_S = 20
-
 
 def register(sub: Commands, settings: Settings) -> None:
     serve = command(
@@ -38,6 +35,7 @@ def cmd_serve(args: argparse.Namespace, needs: Needs) -> int:
 
     from bot import logs
     from bot.web.app import create_app, open_store
+    from bot.web.server import GRACE_SECONDS, protocol_with_timeout
 
     settings = needs.settings
     if args.socket_mode and (settings.slack_bot_token is None or settings.slack_app_token is None):
@@ -52,6 +50,7 @@ def cmd_serve(args: argparse.Namespace, needs: Needs) -> int:
         port=args.port,
         log_config=log_config,
         access_log=False,
-        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        timeout_graceful_shutdown=GRACE_SECONDS,
+        http=protocol_with_timeout(settings.read_timeout_seconds),
     )
     return OK

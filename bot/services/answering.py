@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.web.metrics import Metrics
-from engine.answers import UnreadableAnswer, Value
+from engine.answers import UnreadableAnswer, Value, excerpt
 from engine.questions import BY_ID
 from knowledge.search import Answer, Searcher
 
@@ -31,7 +31,7 @@ def parse_answer(question_id: str, value: object) -> Value:
     """One answer read by its question's parser, as if typed; raises ``UnreadableAnswers``."""
     question = BY_ID.get(question_id)
     if question is None:
-        raise UnreadableAnswers([AnswerProblem(question_id, "unknown question id")])
+        raise UnreadableAnswers([AnswerProblem(excerpt(question_id), "unknown question id")])
     try:
         return question.parse(value)
     except UnreadableAnswer as error:

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from bot.services.decisions import Decisions
 from bot.services.root import Services
+from bot.settings import Settings
 from bot.store import DecisionStore
 from bot.web.metrics import Metrics
 from knowledge.library import Library
@@ -31,6 +32,10 @@ async def _metrics(services: Annotated[Services, Depends(_services)]) -> Metrics
     return services.metrics
 
 
+async def _settings(services: Annotated[Services, Depends(_services)]) -> Settings:
+    return services.settings
+
+
 async def _decisions(services: Annotated[Services, Depends(_services)]) -> Decisions:
     return services.decisions
 
@@ -45,3 +50,4 @@ StoreDep = Annotated[DecisionStore, Depends(_store)]
 MetricsDep = Annotated[Metrics, Depends(_metrics)]
 DecisionsDep = Annotated[Decisions, Depends(_decisions)]
 ScannerDep = Annotated[Scanner, Depends(_scanner)]
+SettingsDep = Annotated[Settings, Depends(_settings)]

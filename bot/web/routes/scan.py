@@ -8,8 +8,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 
 from bot import version
-from bot.web.deps import ScannerDep
+from bot.scanning import scan_off_loop
+from bot.web.deps import ScannerDep, SettingsDep
 from bot.web.problems import ProblemError
+from knowledge.errors import ScanTimeout
 from knowledge.scanner.report import as_json, as_sarif
 
 router = APIRouter(prefix="/v1", tags=["scan"])
@@ -26,13 +28,24 @@ YAML_BODY: dict[str, Any] = {
 async def scan(
     request: Request,
     scanner: ScannerDep,
+    settings: SettingsDep,
     format: Annotated[Literal["json", "sarif"], Query()] = "json",
     ignore: Annotated[list[str] | None, Query(max_length=50)] = None,
 ) -> dict[str, Any]:
-    """Find the mesh pitfalls in the manifests sent as the body: findings as JSON or SARIF."""
+    """Find the mesh pitfalls in the manifests sent as the body: findings as JSON or SARIF.
+
+    A scan that reaches one of its limits answers 422 ``scan-limit`` rather than a partial
+    report (a CI job must not read a truncated scan as clean); one past its time budget answers
+    503 ``scan-timeout``. Neither echoes the input beyond the file:line the limit names."""
     try:
         text = (await request.body()).decode("utf-8")
     except UnicodeDecodeError as error:
         raise ProblemError("not-utf8", "the manifests must be UTF-8 text") from error
-    report = scanner.scan([(Path("request.yaml"), text)], ignore=ignore or [])
+    seconds = settings.scan_timeout_seconds
+    try:
+        report = await scan_off_loop(scanner, [(Path("request.yaml"), text)], seconds, ignore or [])
+    except ScanTimeout as error:
+        raise ProblemError("scan-timeout", f"{error}; send fewer manifests") from error
+    if report.limit is not None:
+        raise ProblemError("scan-limit", str(report.limit))
     return as_sarif(report, version()) if format == "sarif" else as_json(report)
