@@ -267,10 +267,20 @@ def test_cli_scan_past_its_budget_prints_an_error_and_exits_6(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("apiVersion: v1\nkind: ConfigMap\n"))
-    assert main(["scan", "-"]) == 6
+    assert main(["scan", "-", "--timeout", "10"]) == 6
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "took longer than 10 s and was stopped" in captured.err
+
+
+@pytest.mark.usefixtures("clock_jumps")
+def test_cli_scan_of_your_own_files_has_no_time_budget_unless_asked(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(manifest))
+    assert main(["scan", "-"]) == 0
+    assert "1 resources scanned" in capsys.readouterr().out
 
 
 @pytest.fixture
