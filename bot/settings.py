@@ -6,6 +6,7 @@ meshbot's own starts with ``MESHBOT_``. The README lists every one with its defa
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from pathlib import Path
@@ -60,7 +61,7 @@ class Settings(BaseSettings):
     scan_timeout_seconds: float = Field(
         10,
         gt=0,
-        description="A manifest scan (HTTP, Slack, CLI) running longer is stopped with a problem.",
+        description="A manifest scan over HTTP or Slack running longer is stopped with a problem.",
     )
     allowed_hosts: str = Field(
         "*",
@@ -109,6 +110,8 @@ class Settings(BaseSettings):
             ("sqlite:///", "postgres://", "postgresql://", "postgresql+psycopg://")
         ):
             raise ValueError("use sqlite:///path or postgresql://user@host/db")
+        if not url.startswith("sqlite") and importlib.util.find_spec("psycopg") is None:
+            raise ValueError("PostgreSQL needs its driver: pip install 'meshbot[postgres]'")
         return url
 
     @field_validator("redis_url")

@@ -53,14 +53,15 @@ class Background:
         task.add_done_callback(self._jobs.pop)
 
     async def _run(self, job: Coroutine[Any, Any, None], report: Report) -> None:
-        async with self._slots:
-            try:
+        try:
+            async with self._slots:
                 await job
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                log.error("slack work failed", exc_info=error)
-                await _quietly(report(error))
+        except asyncio.CancelledError:
+            job.close()  # cancelled while waiting for a slot: the job never started
+            raise
+        except Exception as error:
+            log.error("slack work failed", exc_info=error)
+            await _quietly(report(error))
 
     async def drain(self, timeout: float) -> int:
         """Refuse new work, wait up to ``timeout`` seconds for the jobs in hand, then cancel
