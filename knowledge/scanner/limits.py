@@ -5,8 +5,8 @@ nodes when turned into text, Lists nested through aliases multiply resources, on
 Service multiplies findings. Every such count is bounded here, and a scan that passes a bound
 stops with a problem that names it, instead of hanging the process. The command line scans the
 user's own files and gets the generous ``CLI_LIMITS``; anything a stranger can send (HTTP, Slack)
-gets the stricter ``REQUEST_LIMITS``. Both get a time budget (``seconds``, set by the caller
-from ``MESHBOT_SCAN_TIMEOUT_SECONDS``).
+gets the stricter ``REQUEST_LIMITS`` and a time budget (``seconds``, from
+``MESHBOT_SCAN_TIMEOUT_SECONDS``; the command line only with ``--timeout``).
 
 The alias bounds follow Kubernetes' own YAML decoding: go-yaml v2, as vendored in
 kubernetes-sigs/yaml ``goyaml.v2/decode.go`` (commit 63d028ee, ``allowedAliasRatio`` and
