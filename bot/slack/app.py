@@ -35,6 +35,8 @@ from bot.store import DecisionStore
 log = logging.getLogger("meshbot.slack")
 #: Set on a request's context once bolt has verified and authorised it.
 VERIFIED = "meshbot_verified"
+WEB_API_TIMEOUT_S = 10  # one Web API call; the retries below each get as long
+WEB_API_RETRIES = 2  # per kind of failure: connection, 429 (after Retry-After), 5xx
 #: The scopes an install asks for: exactly those in deploy/slack/manifest.yaml (tested).
 BOT_SCOPES = [
     "app_mentions:read",
@@ -55,11 +57,11 @@ def client(settings: Settings) -> AsyncWebClient:
     return AsyncWebClient(
         token=token.get_secret_value() if token else None,
         base_url=settings.slack_api_base_url,
-        timeout=10,
+        timeout=WEB_API_TIMEOUT_S,
         retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
+            AsyncConnectionErrorRetryHandler(max_retry_count=WEB_API_RETRIES),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=WEB_API_RETRIES),
+            AsyncServerErrorRetryHandler(max_retry_count=WEB_API_RETRIES),
         ],
     )
 
