@@ -35,6 +35,7 @@ from engine.questions import BY_ID
 from knowledge.base import load
 from knowledge.comparisons import find_comparison
 from knowledge.errors import IndexUnavailable, InvalidKnowledgeBase, InvalidQuestion
+from knowledge.freshness import DEFAULT_MAX_AGE, parse_age, stale
 from knowledge.index import build_index, ensure_index
 from knowledge.library import Library, open_library
 from knowledge.search import Answer
@@ -133,6 +134,18 @@ def cmd_kb_check(args: argparse.Namespace, settings: Settings) -> int:
             "knowledge base is valid: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
         )
     return OK
+
+
+def cmd_kb_stale(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 1 when anything is stale, so CI can fail a knowledge repo that nobody reviews."""
+    kb = load(settings.extra_knowledge_dirs)
+    found = stale(kb, args.as_of, args.max_age)
+    if args.json:
+        _print_json([{"file": str(p.path), "line": p.line, "message": p.message} for p in found])
+    else:
+        for problem in found:
+            print(problem)
+    return INVALID_KB if found else OK
 
 
 def cmd_kb_build(args: argparse.Namespace, settings: Settings) -> int:
@@ -514,6 +527,20 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
         "validate every knowledge file; problems as file:line: message",
         "MESHBOT_KNOWLEDGE_DIRS=./our-runbooks meshbot kb check",
         cmd_kb_check,
+    )
+    stale_action = action(
+        kb_sub,
+        "stale",
+        "list entries past review, ranges covering only end-of-life releases and out-of-date "
+        "release lists; exit 1 if any",
+        "meshbot kb stale --as-of 2026-12-01 --max-age 180d",
+        cmd_kb_stale,
+    )
+    stale_action.add_argument(
+        "--as-of", type=dt.date.fromisoformat, default=dt.date.today(), help="default: today"
+    )
+    stale_action.add_argument(
+        "--max-age", type=parse_age, default=DEFAULT_MAX_AGE, help="e.g. 180d or 26w (default 180d)"
     )
     build = action(
         kb_sub,

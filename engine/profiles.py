@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.quantities import Figure
+from engine.versions import AppliesTo
 
 DeploymentUnit = Literal["pod", "node", "namespace", "none"]
 
@@ -63,3 +65,5 @@ class DataPlaneProfile(BaseModel):
     features: dict[str, str] = {}
     keywords: list[str] = []
     sources: list[str] = Field(min_length=1)
+    reviewed: dt.date = Field(description="Last checked against its sources.")
+    applies_to: list[AppliesTo] = []
