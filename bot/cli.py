@@ -29,7 +29,7 @@ from bot.settings import Settings
 from bot.terminal import converse, estimate_table, verdict_text
 from engine.adr import render_adr
 from engine.answers import UnreadableAnswer, Value
-from engine.cost import PLANES, FleetSpec, estimate
+from engine.cost import DEFAULT_BASIS, PLANES, FleetSpec, estimate
 from engine.decision import Verdict, next_step, relevant_answers
 from engine.questions import BY_ID
 from knowledge.base import load
@@ -179,6 +179,7 @@ def cmd_estimate(args: argparse.Namespace, library: Library) -> int:
         "usd_per_gb_month": args.usd_per_gb_month,
         "planes": args.planes.split(",") if args.planes else None,
         "prefer_source": args.source,
+        "basis": args.basis,
     }
     try:
         spec = FleetSpec.model_validate({k: v for k, v in fields.items() if v is not None})
@@ -441,6 +442,7 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
         "estimate what each data plane costs for your fleet",
         "meshbot estimate --pods 200\n"
         "meshbot estimate --pods 200 --rps 1000 --hops 8 --nodes 10 --slo-ms 50\n"
+        "meshbot estimate --pods 200 --rps 1000 --hops 8 --basis article   # the article's sums\n"
         "meshbot estimate --pods 1200 --planes linkerd,istio-ambient --source istio-perf-docs",
         cmd_estimate,
     )
@@ -454,7 +456,15 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     est.add_argument("--usd-per-vcpu-month", type=float, help="default: a cited list price")
     est.add_argument("--usd-per-gb-month", type=float, help="default: a cited list price")
     est.add_argument("--planes", help=f"comma-separated subset of {','.join(PLANES)}")
-    est.add_argument("--source", help="prefer this source's figures, e.g. istio-perf-docs")
+    est.add_argument(
+        "--basis",
+        choices=["article", "upstream"],
+        help="whose figures every plane uses: the article's own, or upstream docs, benchmarks "
+        f"and charts (default {DEFAULT_BASIS})",
+    )
+    est.add_argument(
+        "--source", help="within the basis, prefer this source's figures, e.g. istio-perf-docs-1.22"
+    )
 
     decide = command(
         "decide",

@@ -242,6 +242,8 @@ def source_refs(model: Any) -> Iterator[tuple[tuple[int | str, ...], str]]:
         for name in ("memory_mb_per_proxy", "vcpu_per_1k_rps", "p99_ms_per_hop"):
             for position, figure in enumerate(getattr(model, name)):
                 yield (name, position, "source"), figure.source
+        for position, reserved in enumerate(model.reserved):
+            yield ("reserved", position, "source"), reserved.source
         for part in ("l7_proxy", "control_plane"):
             component = getattr(model, part)
             for name in ("memory_mb_per_proxy", "vcpu_per_1k_rps", "memory_mb", "vcpu"):
