@@ -7,6 +7,7 @@ Exit status, for scripts:
   3  no confident answer, or nothing found by that name
   4  the search index cannot be built or opened
   5  scan: findings at or above --fail-on
+  6  scan: stopped at a scan limit or past MESHBOT_SCAN_TIMEOUT_SECONDS (the report is partial)
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import sys
 import textwrap
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,14 +41,15 @@ from knowledge.index import build_index, ensure_index
 from knowledge.library import Library, open_library
 from knowledge.search import Answer
 
-OK, INVALID_KB, USAGE, NOT_FOUND, UNAVAILABLE, FINDINGS = 0, 1, 2, 3, 4, 5
+OK, INVALID_KB, USAGE, NOT_FOUND, UNAVAILABLE, FINDINGS, STOPPED = 0, 1, 2, 3, 4, 5, 6
 
 EXIT_CODES = """\
 exit status:
   0  answered / valid        3  no confident answer / not found
   1  invalid knowledge base  4  search index cannot be built or opened
   2  usage error or unusable question
-  5  scan: findings at or above --fail-on"""
+  5  scan: findings at or above --fail-on
+  6  scan: stopped at a scan limit or its time budget"""
 
 
 def _print_json(data: Any) -> None:
@@ -283,6 +285,8 @@ def cmd_db_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_scan(args: argparse.Namespace, library: Library) -> int:
     from bot.scan_report import as_json, as_sarif, as_text
+    from knowledge.errors import ScanTimeout
+    from knowledge.scanner.limits import CLI_LIMITS
     from knowledge.scanner.resources import files
     from knowledge.scanner.scan import SEVERITY_ORDER, Scanner
 
@@ -299,13 +303,21 @@ def cmd_scan(args: argparse.Namespace, library: Library) -> int:
                 documents.append((path, path.read_text(encoding="utf-8")))
             except (OSError, UnicodeDecodeError) as error:
                 print(f"meshbot scan: {path}: cannot read ({error}); skipped", file=sys.stderr)
-    report = Scanner(library.kb).scan(documents, ignore=args.ignore)
+    limits = replace(CLI_LIMITS, seconds=args.timeout)
+    try:
+        report = Scanner(library.kb).scan(documents, ignore=args.ignore, limits=limits)
+    except ScanTimeout as error:
+        print(f"meshbot scan: {error}; raise --timeout", file=sys.stderr)
+        return STOPPED
     if args.format == "json":
         _print_json(as_json(report))
     elif args.format == "sarif":
         _print_json(as_sarif(report, _version()))
     else:
         print(as_text(report))
+    if report.limit is not None:
+        print(f"meshbot scan: {report.limit}", file=sys.stderr)
+        return STOPPED
     worst = report.worst()
     if worst is None or args.fail_on == "never":
         return OK
@@ -323,6 +335,7 @@ def cmd_serve(args: argparse.Namespace, library: Library) -> int:
 
     from bot import logs
     from bot.web.app import create_app, open_store
+    from bot.web.server import GRACE_SECONDS, protocol_with_timeout
 
     settings = Settings()
     if args.socket_mode and (settings.slack_bot_token is None or settings.slack_app_token is None):
@@ -336,7 +349,8 @@ def cmd_serve(args: argparse.Namespace, library: Library) -> int:
         port=args.port,
         log_config=log_config,
         access_log=False,
-        timeout_graceful_shutdown=20,
+        timeout_graceful_shutdown=GRACE_SECONDS,
+        http=protocol_with_timeout(settings.read_timeout_seconds),
     )
     return OK
 
@@ -512,6 +526,12 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
         default=[],
         metavar="CODE",
         help="skip a rule (MESH-P003-R01) or a pitfall's rules (MESH-P003); repeatable",
+    )
+    scan.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="stop (exit 6) a scan that runs longer; default: no limit, as your CI job has one",
     )
 
     db = command(

@@ -6,6 +6,7 @@ meshbot's own starts with ``MESHBOT_``. The README lists every one with its defa
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from pathlib import Path
@@ -49,8 +50,31 @@ class Settings(BaseSettings):
         "Empty: the API is open.",
     )
     rate_limit_per_minute: int = Field(120, ge=1, description="Requests per API key per minute.")
+    redis_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("REDIS_URL", "MESHBOT_REDIS_URL"),
+        description="redis://host:6379/0: rate limits shared by every replica. "
+        "Unset: each process counts its own.",
+    )
     session_ttl_hours: float = Field(168, gt=0, description="Decision conversations expire after.")
     max_body_bytes: int = Field(64 * 1024, ge=1024)
+    scan_timeout_seconds: float = Field(
+        10,
+        gt=0,
+        description="A manifest scan over HTTP or Slack running longer is stopped with a problem.",
+    )
+    allowed_hosts: str = Field(
+        "*",
+        description="Comma-separated Host names served (example.com, *.example.com); "
+        "any other Host gets 400. `*` serves every Host.",
+    )
+    read_timeout_seconds: float = Field(
+        10,
+        gt=0,
+        le=300,
+        description="A request's head and body must arrive within this long of its first byte; "
+        "slower clients are disconnected.",
+    )
     slack_bot_token: SecretStr | None = Field(
         None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "MESHBOT_SLACK_BOT_TOKEN")
     )
@@ -86,7 +110,16 @@ class Settings(BaseSettings):
             ("sqlite:///", "postgres://", "postgresql://", "postgresql+psycopg://")
         ):
             raise ValueError("use sqlite:///path or postgresql://user@host/db")
+        if not url.startswith("sqlite") and importlib.util.find_spec("psycopg") is None:
+            raise ValueError("PostgreSQL needs its driver: pip install 'meshbot[postgres]'")
         return url
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("use redis://host:6379/0 (or rediss:// for TLS)")
+        return url or None
 
     @field_validator("api_keys")
     @classmethod
@@ -126,6 +159,10 @@ class Settings(BaseSettings):
     @property
     def extra_knowledge_dirs(self) -> list[Path]:
         return [Path(part) for part in self.knowledge_dirs.split(":") if part.strip()]
+
+    @property
+    def allowed_host_names(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip())
 
     @property
     def api_key_hashes(self) -> list[str]:

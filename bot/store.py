@@ -135,7 +135,8 @@ class DecisionStore:
         connect_args: dict[str, Any] = {}
         self._directory: Path | None = None
         if self.url.startswith("sqlite"):
-            path = self.url.removeprefix("sqlite:///")
+            # sqlite:///path, or SQLite's URI form sqlite:///file:path?mode=ro&uri=true
+            path = self.url.removeprefix("sqlite:///").removeprefix("file:").split("?")[0]
             if path and path != ":memory:":
                 self._directory = Path(path).parent
             connect_args = {"timeout": connect_timeout_s}
@@ -175,11 +176,17 @@ class DecisionStore:
         self.migrated = True
 
     def ping(self) -> None:
-        """Check the store answers; a store that was down at start is migrated now."""
+        """Check the store answers *and takes writes*; a store that was down at start is
+        migrated now. A read-only file, a full disk or a read-only replica answers reads, so a
+        read alone would keep a replica in rotation that cannot save one answer."""
         if not self.migrated:
             self.migrate()
         with self._transaction() as connection:
-            connection.execute(sa.select(sessions.c.id).limit(1))
+            connection.execute(
+                schema_version.update()
+                .where(schema_version.c.version == SCHEMA_VERSION)
+                .values(version=schema_version.c.version)
+            )
 
     def dispose(self) -> None:
         self.engine.dispose()

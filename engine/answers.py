@@ -27,6 +27,19 @@ def shown(value: Value, missing: str = "—") -> str:
     return missing if value is None else str(value)
 
 
+#: Longer than any honest reply to these questions; checked before any pattern runs.
+MAX_ANSWER_CHARS = 300
+#: More languages or features than any organisation lists; the rest would only fill the store.
+MAX_CHOICES = 30
+#: How much of a reply an error message quotes back.
+EXCERPT_CHARS = 40
+
+
+def excerpt(text: str) -> str:
+    """A reply quoted back in an error: enough to recognise, never the whole of a long input."""
+    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
+
+
 class UnreadableAnswer(ValueError):
     """The reply could not be read; the message tells the person what to type instead."""
 
@@ -56,8 +69,16 @@ class Question(BaseModel):
     entry: str  # the knowledge entry the question comes from
 
     def parse(self, reply: object) -> Value:
-        """Turn a reply (free text, or an already-typed value from JSON) into a value."""
+        """Turn a reply (free text, or an already-typed value from JSON) into a value.
+
+        Sizes are checked before any pattern runs, so no reply, however long, costs more than
+        a bounded amount of work."""
         if isinstance(reply, str):
+            if len(reply) > MAX_ANSWER_CHARS:
+                raise self._fail(
+                    f"The answer is {len(reply):,} characters long; keep it under "
+                    f"{MAX_ANSWER_CHARS}."
+                )
             return self._parse_text(reply)
         if self.optional and reply is None:
             return None
@@ -89,7 +110,9 @@ class Question(BaseModel):
         if self.type == "yes-no" and isinstance(value, bool):
             return value
         if isinstance(value, list) and self.type == "many-of":
-            return self._parse_text(", ".join(map(str, value))) if value else []
+            if len(value) > MAX_CHOICES:
+                raise self._fail(f"Name at most {MAX_CHOICES} choices, not {len(value):,}.")
+            return self.parse(", ".join(map(str, value))) if value else []
         if isinstance(value, int | float) and not isinstance(value, bool):
             return self._parse_text(str(value))
         raise self._fail(f"Expected {_DESCRIPTIONS[self.type]}.")
@@ -160,8 +183,15 @@ _NUMBER_WORDS = {
     "a dozen": 12,
     "dozen": 12,
 }
-_INTEGER = re.compile(r"(?<![\d.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(k\b)?")
+#: A number as people write it (``1,200``, ``40``, ``1.5k``). The look-behind starts a match
+#: only at the first digit of a run, so each run is read once: linear in the reply.
+_INTEGER = re.compile(r"(?<![\d.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s{0,3}(k\b)?")
+#: A kernel version such as ``uname -r`` prints; anchored at a digit run's start, bounded parts.
+#: Parts longer than any real kernel's (``5.9999``) are no version at all.
+_KERNEL = re.compile(r"(?<![\d.])\d{1,4}\.\d{1,3}(?:\.\d{1,6})?(?!\d|\.\d)(?:[-+][\w.+-]{0,64})?")
+_RANGE = re.compile(r"\d\s{0,3}(?:-|–|to)\s{0,3}\d")
 _MAX_INTEGER = 10_000_000
+_MAX_DIGITS = 12  # "10,000,000.5" at most; longer runs are out of range before float()
 _NOT_WORD = re.compile(r"[^a-z0-9/'#+. ]")
 
 
@@ -178,13 +208,15 @@ def _in_range(value: int, question: Question) -> int:
 
 def _integer(text: str, question: Question) -> int:
     numbers = _INTEGER.findall(text)
-    if len(numbers) > 1 or re.search(r"\d\s*(?:-|–|to)\s*\d", text):
+    if len(numbers) > 1 or _RANGE.search(text):
         raise question._fail("Give one number rather than a range or a list.")
     if numbers:
         digits, thousands = numbers[0]
+        if len(digits) > _MAX_DIGITS:
+            raise question._fail(f"{excerpt(digits)} is out of range.")
         number = float(digits.replace(",", "")) * (1000 if thousands else 1)
         if not number.is_integer():
-            raise question._fail(f"{digits} is not a whole number.")
+            raise question._fail(f"{excerpt(digits)} is not a whole number.")
         value = int(number)
         if text.lstrip("~≈ ").startswith("-"):
             raise question._fail("A count cannot be negative.")
@@ -203,13 +235,13 @@ def _yes_no(text: str, question: Question) -> bool:
 
 
 def _kernel(text: str, question: Question) -> str:
-    found = re.search(r"\d+\.\d+(?:\.\d+)?(?:[-+][\w.+-]*)?", text)
+    found = _KERNEL.search(text)
     if found is None:
         raise question._fail("I need a kernel version such as `uname -r` prints.")
     version = found.group()
     major = version_tuple(version)[0]
     if not 2 <= major <= 20:
-        raise question._fail(f"{version} does not look like a Linux kernel version.")
+        raise question._fail(f"{excerpt(version)} does not look like a Linux kernel version.")
     return version
 
 
@@ -230,10 +262,15 @@ def _one_of(text: str, question: Question) -> str:
     return choice.value
 
 
+_SEPARATORS = re.compile(r",|;|/|&|\band\b|\bplus\b|\+(?!\+)|\n")
+
+
 def _many_of(text: str, question: Question) -> list[str]:
     if _matches_any(text, ("none", "nothing", "no", "n/a")):
         return []
-    parts = [p.strip(" .") for p in re.split(r",|;|/|&|\band\b|\bplus\b|\+(?!\+)|\n", text)]
+    parts = [p.strip(" .") for p in _SEPARATORS.split(text)]
+    if len(parts) > MAX_CHOICES:
+        raise question._fail(f"Name at most {MAX_CHOICES} choices.")
     values: list[str] = []
     for part in filter(None, parts):
         choice = _choice(part, question)
@@ -243,5 +280,5 @@ def _many_of(text: str, question: Question) -> list[str]:
             values.append(part)
         else:
             options = ", ".join(c.label for c in question.choices)
-            raise question._fail(f"I don't know {part!r}. Choose from: {options}.")
+            raise question._fail(f"I don't know {excerpt(part)!r}. Choose from: {options}.")
     return sorted(set(values))

@@ -18,7 +18,9 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
     ">=": operator.ge,
     "==": operator.eq,
 }
-_VERSION = re.compile(r"\d+(?:\.\d+)*")
+#: Bounded parts, starting at a digit run's first digit: linear in the text, and never a number
+#: too long for ``int()``.
+_VERSION = re.compile(r"(?<![\d.])\d{1,6}(?:\.\d{1,6}){0,5}")
 
 
 def version_tuple(text: str) -> tuple[int, ...]:

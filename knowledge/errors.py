@@ -3,7 +3,9 @@
     KnowledgeError
      ├── InvalidKnowledgeBase   the YAML files are unreadable, malformed or inconsistent
      ├── IndexUnavailable       the search index cannot be written or read
-     └── InvalidQuestion        a question that cannot be searched (empty, too long)
+     ├── InvalidQuestion        a question that cannot be searched (empty, too long)
+     ├── LimitExceeded          a scan passed one of its limits (knowledge.scanner.limits)
+     └── ScanTimeout            a scan ran past its time budget and was stopped
 
 Both carry messages meant for the person who caused them: a knowledge author reads
 ``file:line: message``; a user reads why the question was refused.
@@ -43,3 +45,19 @@ class InvalidQuestion(KnowledgeError):
 
 class IndexUnavailable(KnowledgeError):
     """The index file cannot be built or opened (disk full, directory not writable)."""
+
+
+class LimitExceeded(KnowledgeError):
+    """A scan passed one of its limits; ``problem`` says which, and where."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+class ScanTimeout(KnowledgeError):
+    """A scan ran past its time budget and was stopped; there is no report."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the scan took longer than {seconds:g} s and was stopped")
+        self.seconds = seconds

@@ -7,6 +7,7 @@ node tree first lets us map any such path back to the line that holds it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -104,3 +105,56 @@ def _first_duplicate_key(node: yaml.Node | None) -> yaml.Node | None:
             if found is not None:
                 return found
     return None
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """What a composed document becomes once its aliases are expanded, measured on the graph."""
+
+    nodes: int  # nodes after expansion: what constructing and printing it would walk
+    unique: int  # nodes as written
+    aliases: int  # alias uses: edges to a node reached before
+    recursive: yaml.Node | None  # a node that contains an alias to itself, if any
+
+    @property
+    def alias_nodes(self) -> int:
+        """Nodes that exist only because an alias repeats its anchor's value."""
+        return self.nodes - self.unique
+
+
+def expansion(root: yaml.Node) -> Expansion:
+    """Size the document after alias expansion without expanding it.
+
+    PyYAML composes ``*a`` as the very node object ``&a`` named, so the document is a graph and
+    a billion-laughs chain is a few dozen nodes. Each node's expanded size is computed once
+    (memoised by identity, children before parents, without recursion), so this costs time
+    linear in the nodes and edges as written, however large the expansion. A node met again
+    while still among its own ancestors is a recursive alias.
+    """
+    size: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    aliases = 0
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            open_nodes.discard(key)
+            size[key] = 1 + sum(size[id(child)] for child in _children(node))
+        elif key in open_nodes:
+            return Expansion(len(size), len(size), aliases, recursive=node)
+        elif key in size:
+            aliases += 1
+        else:
+            open_nodes.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(_children(node)))
+    return Expansion(size[id(root)], len(size), aliases, recursive=None)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []

@@ -21,7 +21,7 @@ def test_healthz_and_readyz_are_ok_on_a_working_store(store_client: TestClient) 
     assert ready.json()["knowledge_entries"] > 100
 
 
-def test_readyz_is_503_with_the_reason_when_the_store_cannot_be_reached(
+def test_readyz_is_503_naming_the_store_but_no_path_when_it_cannot_be_reached(
     library: Library, tmp_path: Path
 ) -> None:
     blocker = tmp_path / "a-file"
@@ -32,7 +32,9 @@ def test_readyz_is_503_with_the_reason_when_the_store_cannot_be_reached(
         response = client.get("/readyz")
         assert response.status_code == 503
         assert response.headers["retry-after"] == "5"
-        assert "unavailable" in response.json()["detail"]
+        detail = response.json()["detail"]
+        assert detail.startswith("state-store:")
+        assert str(tmp_path) not in response.text and "sqlite" not in response.text.lower()
         start = client.post("/v1/decisions")
         assert start.status_code == 503
         assert start.json()["type"] == "urn:meshbot:problem:store-unavailable"
@@ -135,6 +137,21 @@ def test_access_logs_carry_the_request_and_never_the_key(
     assert records[-1].__dict__["route"] == "/v1/sources"
     logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
     assert key not in logged
+
+
+def test_readyz_is_503_when_the_store_answers_reads_but_refuses_writes(
+    library: Library, tmp_path: Path
+) -> None:
+    path = tmp_path / "state.sqlite"
+    writable = Settings(database_url=f"sqlite:///{path}", api_keys="")
+    with serve(writable, library) as client:
+        assert client.get("/readyz").status_code == 200
+    read_only = Settings(database_url=f"sqlite:///file:{path}?mode=ro&uri=true", api_keys="")
+    with serve(read_only, library) as client:
+        assert client.get(f"/v1/decisions/{'0' * 32}").status_code == 404  # reads still work
+        response = client.get("/readyz")
+        assert response.status_code == 503
+        assert response.json()["detail"].startswith("state-store:")
 
 
 def test_readyz_recovers_by_itself_when_the_store_comes_back(

@@ -8,7 +8,6 @@ import datetime as dt
 import logging
 import sqlite3
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.settings import Settings
-from bot.store import DecisionStore
+from bot.store import DecisionSession, DecisionStore
 from bot.web.app import create_app
 from engine.answers import UnreadableAnswer
 from engine.questions import QUESTIONS
@@ -150,11 +149,26 @@ def test_any_typed_value_is_read_or_refused_with_a_reason(value: object) -> None
             question.parse(value)
 
 
-def test_a_slow_store_does_not_block_the_event_loop(library: Library, tmp_path: Path) -> None:
-    """Health stays instant while a store call waits (store calls run in worker threads)."""
+class _SignallingStore(DecisionStore):
+    """Says when a decision starts being written, so a test can act while the write waits."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url, dt.timedelta(hours=1), connect_timeout_s=60)
+        self.writing = threading.Event()
+
+    def create(self, scope: str | None, started_by: str) -> DecisionSession:
+        self.writing.set()
+        return super().create(scope, started_by)
+
+
+def test_a_store_call_waiting_on_a_lock_does_not_hold_up_other_requests(
+    library: Library, tmp_path: Path
+) -> None:
+    """Ordering, not timing: /healthz is answered while the store call is still blocked (store
+    calls run in worker threads, never on the event loop)."""
     path = tmp_path / "state.sqlite"
     config = Settings(database_url=f"sqlite:///{path}", api_keys="")
-    store = DecisionStore(config.database_url, dt.timedelta(hours=1), connect_timeout_s=2)
+    store = _SignallingStore(config.database_url)
     store.migrate()
     with TestClient(create_app(config, library, store)) as client:
         holder = sqlite3.connect(path, check_same_thread=False)
@@ -162,10 +176,9 @@ def test_a_slow_store_does_not_block_the_event_loop(library: Library, tmp_path: 
         waiting = threading.Thread(target=lambda: client.post("/v1/decisions"))
         waiting.start()
         try:
-            time.sleep(0.3)  # the store call is now waiting on the lock
-            started = time.perf_counter()
+            assert store.writing.wait(timeout=30)
             assert client.get("/healthz").status_code == 200
-            assert time.perf_counter() - started < 0.5
+            assert waiting.is_alive()  # the write is still blocked behind the lock
         finally:
             holder.rollback()
             holder.close()

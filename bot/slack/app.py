@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -21,16 +21,18 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.settings import Settings
-from bot.slack import messages
-from bot.slack.listeners import REQUEST_CLIENT, Bot
+from bot.slack.listeners import REQUEST_CLIENT, Bot, team_of, where_of
 from bot.store import DecisionStore
 from bot.web.metrics import Metrics
 from knowledge.library import Library
 
 log = logging.getLogger("meshbot.slack")
+#: Set on a request's context once bolt has verified and authorised it.
+VERIFIED = "meshbot_verified"
 #: The scopes an install asks for: exactly those in deploy/slack/manifest.yaml (tested).
 BOT_SCOPES = [
     "app_mentions:read",
@@ -75,7 +77,7 @@ def build(
     )
     if settings.slack_client_id is not None:
         app.enable_token_revocation_listeners()  # uninstalls and revoked tokens delete installs
-    bot = Bot(library, store, metrics, web)
+    bot = Bot(library, store, metrics, web, settings.scan_timeout_seconds)
 
     @app.middleware
     async def once_per_event(
@@ -83,6 +85,7 @@ def build(
     ) -> Any:
         """Slack retries events it thinks timed out; answer each event id once, on any replica."""
         bot.reuse_connections()
+        context[VERIFIED] = True  # past bolt's signature check and authorisation
         if context.client is not None:
             REQUEST_CLIENT.set(context.client)
         event_id = body.get("event_id")
@@ -93,24 +96,22 @@ def build(
         return None
 
     @app.error
-    async def on_error(error: Exception, body: dict[str, Any]) -> None:
-        """Log with context (never tokens), and never leave the person in silence."""
-        where = _where(body)
+    async def on_error(error: Exception, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        """Log with context (never tokens), and never leave the person in silence — but reply
+        only to a request that passed verification: the channel and user named in a forged
+        body are the forger's choice, and the bot's token must not post for them."""
+        where = where_of(body)
         log.error(
             "listener failed",
             exc_info=error,
-            extra={"type": body.get("type"), "team": _team(body), **where},
+            extra={"type": body.get("type"), "team": team_of(body), **where},
         )
-        if "channel" in where and "user" in where:
-            try:
-                await web.chat_postEphemeral(
-                    channel=where["channel"],
-                    user=where["user"],
-                    thread_ts=where.get("thread_ts"),
-                    **messages.apology().payload(),
-                )
-            except Exception:
-                log.warning("could not tell the user about the error", extra=where)
+        if not context.get(VERIFIED):
+            return
+        try:
+            await bot.apologise(where)
+        except Exception:
+            log.warning("could not tell the user about the error", extra=where)
 
     bot.register(app)
     return app, bot.close
@@ -133,12 +134,15 @@ def _oauth(settings: Settings, store: DecisionStore) -> AsyncOAuthSettings | Non
     )
 
 
-def mount(api: FastAPI, app: AsyncApp) -> None:
+def mount(api: FastAPI, app: AsyncApp, signing_secret: str) -> None:
     handler = AsyncSlackRequestHandler(app)
+    verifier = SignatureVerifier(signing_secret)
 
     @api.post("/slack/events", include_in_schema=False)
     async def slack_events(request: Request) -> Response:
-        return await handler.handle(request)
+        if not verified(verifier, await request.body(), request.headers):
+            return Response(status_code=401)
+        return await handler.handle(request)  # bolt checks again; the body is cached
 
     if app.oauth_flow is not None:
 
@@ -151,19 +155,14 @@ def mount(api: FastAPI, app: AsyncApp) -> None:
             return await handler.handle(request)
 
 
-def _team(body: dict[str, Any]) -> str | None:
-    team = body.get("team_id") or body.get("team", {})
-    return team.get("id") if isinstance(team, dict) else team
-
-
-def _where(body: dict[str, Any]) -> dict[str, str]:
-    """Channel, user and thread of whatever failed, from any kind of payload."""
-    event = body.get("event") or {}
-    channel = (
-        body.get("channel_id") or (body.get("channel") or {}).get("id") or event.get("channel")
-    )
-    user = body.get("user_id") or (body.get("user") or {}).get("id") or event.get("user")
-    message = body.get("message") or {}
-    thread = message.get("thread_ts") or event.get("thread_ts") or event.get("ts")
-    found = {"channel": channel, "user": user, "thread_ts": thread}
-    return {key: str(value) for key, value in found.items() if value}
+def verified(verifier: SignatureVerifier, body: bytes, headers: Mapping[str, str]) -> bool:
+    """Slack's signature check that cannot raise: slack_sdk's own raises on a timestamp that is
+    not a number or a body that is not UTF-8, and an exception there must be a 401, not a 500
+    that reaches the error handler."""
+    timestamp = headers.get("x-slack-request-timestamp", "")
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+        return False
+    try:
+        return verifier.is_valid(body, timestamp, headers.get("x-slack-signature"))
+    except (ValueError, UnicodeDecodeError):
+        return False

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import html
 import json
 import logging
 import re
+from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -22,11 +24,13 @@ from pydantic import ValidationError
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.scanning import scan_off_loop
 from bot.slack import messages
 from bot.slack.blocks import Message
 from bot.slack.commands import FleetError, fleet, parse
 from bot.slack.conversation import Conversations, Outcome
 from bot.slack.mrkdwn import escape
+from bot.slack.work import DRAIN_SECONDS, Background, Busy
 from bot.store import DecisionStore
 from bot.web.metrics import Metrics
 from engine.adr import render_adr
@@ -34,7 +38,7 @@ from engine.answers import Question
 from engine.cost import FleetSpec, estimate
 from engine.decision import Verdict
 from knowledge.comparisons import find_comparison
-from knowledge.errors import InvalidQuestion
+from knowledge.errors import InvalidQuestion, ScanTimeout
 from knowledge.library import Library
 from knowledge.scanner.scan import Scanner
 from knowledge.search import Answer
@@ -44,18 +48,27 @@ _MENTION = re.compile(r"<@[A-Z0-9]+>")
 #: Set by a middleware for each request: bolt's client carrying that workspace's token.
 REQUEST_CLIENT: ContextVar[AsyncWebClient] = ContextVar("request_client")
 PROMPT_WAIT_STEPS = 40  # × 50 ms
+Listener = Callable[..., Coroutine[Any, Any, None]]
 
 
 class Bot:
     def __init__(
-        self, library: Library, store: DecisionStore, metrics: Metrics, client: AsyncWebClient
+        self,
+        library: Library,
+        store: DecisionStore,
+        metrics: Metrics,
+        client: AsyncWebClient,
+        scan_timeout_seconds: float,
+        work: Background | None = None,
     ) -> None:
         self.library = library
         self.store = store
         self.metrics = metrics
         self.app_client = client
+        self.work = work or Background()
         self.conversations = Conversations(store, library.rules)
         self.scanner = Scanner(library.kb)
+        self.scan_timeout_seconds = scan_timeout_seconds
 
     @property
     def client(self) -> AsyncWebClient:
@@ -64,24 +77,60 @@ class Bot:
         return REQUEST_CLIENT.get(self.app_client)
 
     def register(self, app: AsyncApp) -> None:
-        app.command("/mesh")(self.on_mesh)
-        app.action(re.compile(r"^answer(:.+)?$"))(self.on_answer_button)
-        app.action("answer_many")(self.on_answer_many)
-        app.action("answer_pick")(self.on_answer_pick)
+        later = self.deferred
+        app.command("/mesh")(later(self.on_mesh))
+        app.action(re.compile(r"^answer(:.+)?$"))(later(self.on_answer_button))
+        app.action("answer_many")(later(self.on_answer_many))
+        app.action("answer_pick")(later(self.on_answer_pick))
         app.action(re.compile(r"^pick:"))(self.on_ack_only)
-        app.action("change")(self.on_change)
-        app.action("start_over")(self.on_start_over)
-        app.action("post_record")(self.on_post_record)
-        app.action("share_summary")(self.on_share_summary)
-        app.action(re.compile(r"^show_entry:"))(self.on_show_entry)
-        app.action("more")(self.on_more)
-        app.action(re.compile(r"^feedback:"))(self.on_feedback)
-        app.action("home_start")(self.on_home_start)
-        app.action("home_pitfalls")(self.on_home_pitfalls)
-        app.event("app_mention")(self.on_mention)
-        app.event("message")(self.on_message)
-        app.event("app_home_opened")(self.on_home_opened)
-        app.shortcut("scan_message")(self.on_scan_shortcut)
+        app.action("change")(later(self.on_change))
+        app.action("start_over")(later(self.on_start_over))
+        app.action("post_record")(later(self.on_post_record))
+        app.action("share_summary")(later(self.on_share_summary))
+        app.action(re.compile(r"^show_entry:"))(later(self.on_show_entry))
+        app.action("more")(later(self.on_more))
+        app.action(re.compile(r"^feedback:"))(later(self.on_feedback))
+        app.action("home_start")(later(self.on_home_start))
+        app.action("home_pitfalls")(later(self.on_home_pitfalls))
+        app.event("app_mention")(later(self.on_mention))
+        app.event("message")(later(self.on_message))
+        app.event("app_home_opened")(later(self.on_home_opened))
+        app.shortcut("scan_message")(later(self.on_scan_shortcut))
+
+    def deferred(self, listener: Listener) -> Listener:
+        """Acknowledge at once, then run ``listener`` in the bounded background pool, so no
+        acknowledgement waits behind work and shutdown can finish what was acknowledged.
+        bolt reads the wrapped listener's parameters (``inspect.unwrap``), so each listener
+        still receives exactly what it names; its own ``ack()`` becomes a no-op."""
+
+        @functools.wraps(listener)
+        async def run(**kwargs: Any) -> None:
+            if "ack" in kwargs:
+                await kwargs["ack"]()
+                kwargs["ack"] = _acknowledged
+            where = where_of(kwargs.get("body") or kwargs.get("command") or kwargs)
+
+            async def report(error: BaseException | None) -> None:
+                await self.apologise(where, "failed" if error else "restarting")
+
+            try:
+                self.work.submit(listener(**kwargs), report)
+            except Busy:
+                await self.apologise(where, "busy")
+
+        return run
+
+    async def apologise(self, where: dict[str, str], reason: str = "failed") -> None:
+        """Never leave a person in silence: an ephemeral note where they asked."""
+        if "channel" not in where or "user" not in where:
+            return
+        self.reuse_connections()
+        await self.client.chat_postEphemeral(
+            channel=where["channel"],
+            user=where["user"],
+            thread_ts=where.get("thread_ts"),
+            **messages.apology(reason).payload(),
+        )
 
     # -- sending -------------------------------------------------------------------------
 
@@ -92,6 +141,8 @@ class Bot:
             self.app_client.session = aiohttp.ClientSession()
 
     async def close(self) -> None:
+        """At shutdown: finish (or report) acknowledged work, then close the connections."""
+        await self.work.drain(DRAIN_SECONDS)
         if self.app_client.session is not None:
             await self.app_client.session.close()
 
@@ -152,7 +203,7 @@ class Bot:
             if not parsed.rest.strip():
                 await self.ephemeral(channel, user, "Paste the YAML after `/mesh scan`.")
                 return
-            await self.post(channel, self._scan(parsed.rest))
+            await self.post(channel, await self._scan(parsed.rest))
 
     async def compare(self, channel: str, user: str, rest: str) -> None:
         tables = list(self.library.kb.of_kind("comparison"))
@@ -417,10 +468,16 @@ class Bot:
                 event["channel"], event.get("text", ""), thread, event["user"]
             )
 
-    def _scan(self, text: str) -> Message:
-        """Scan YAML pasted into Slack: code fences and Slack's escaping taken off first."""
+    async def _scan(self, text: str) -> Message:
+        """Scan YAML pasted into Slack: code fences and Slack's escaping taken off first; off
+        the event loop, within the request limits and time budget."""
         plain = html.unescape(text).replace("```", "\n")
-        report = self.scanner.scan([(Path("slack.yaml"), plain)])
+        try:
+            report = await scan_off_loop(
+                self.scanner, [(Path("slack.yaml"), plain)], self.scan_timeout_seconds
+            )
+        except ScanTimeout as error:
+            return messages.notice(f"{error}: run `meshbot scan` on these manifests instead.")
         return messages.scan_findings(report)
 
     async def on_scan_shortcut(self, ack: AsyncAck, body: dict[str, Any]) -> None:
@@ -428,7 +485,7 @@ class Bot:
         await ack()
         message = body.get("message") or {}
         thread = message.get("thread_ts") or message.get("ts")
-        await self.post(body["channel"]["id"], self._scan(message.get("text", "")), thread)
+        await self.post(body["channel"]["id"], await self._scan(message.get("text", "")), thread)
 
     # -- App Home --------------------------------------------------------------------------
 
@@ -466,3 +523,25 @@ class Bot:
 
 def _from_a_bot(event: dict[str, Any], context: AsyncBoltContext) -> bool:
     return bool(event.get("bot_id")) or event.get("user") == context.bot_user_id
+
+
+async def _acknowledged(*args: Any, **kwargs: Any) -> None:
+    """Stands in for ``ack`` once ``Bot.deferred`` has acknowledged."""
+
+
+def team_of(body: dict[str, Any]) -> str | None:
+    team = body.get("team_id") or body.get("team", {})
+    return team.get("id") if isinstance(team, dict) else team
+
+
+def where_of(body: dict[str, Any]) -> dict[str, str]:
+    """Channel, user and thread of any kind of payload (command, action, event)."""
+    event = body.get("event") or {}
+    channel = (
+        body.get("channel_id") or (body.get("channel") or {}).get("id") or event.get("channel")
+    )
+    user = body.get("user_id") or (body.get("user") or {}).get("id") or event.get("user")
+    message = body.get("message") or {}
+    thread = message.get("thread_ts") or event.get("thread_ts") or event.get("ts")
+    found = {"channel": channel, "user": user, "thread_ts": thread}
+    return {key: str(value) for key, value in found.items() if value}

@@ -321,11 +321,19 @@ def comparisons_list(titles: Sequence[tuple[str, str]]) -> Message:
     return Message("Comparison tables", [section(f"*Comparison tables*\n{lines}")])
 
 
-def apology() -> Message:
-    return Message(
-        "Sorry, something went wrong on my side.",
-        [section("Sorry — something went wrong on my side. It has been logged; please try again.")],
-    )
+#: Why a request went unanswered, in the words the person reads.
+APOLOGIES = {
+    "failed": "Sorry — something went wrong on my side. It has been logged; please try again.",
+    "busy": "Sorry — I have too much in hand right now and did not start this. "
+    "Please try again in a minute.",
+    "restarting": "Sorry — I was restarting and could not finish this. "
+    "Please run it again in a minute.",
+}
+
+
+def apology(reason: str = "failed") -> Message:
+    text = APOLOGIES[reason]
+    return Message(text, [section(text)])
 
 
 def home(recent: Sequence[tuple[str, str]]) -> dict[str, Any]:
@@ -391,8 +399,12 @@ def scan_findings(report: Report) -> Message:
         blocks.append(
             context(f"…and {len(findings) - MAX_FINDINGS} more: run `meshbot scan` locally.")
         )
-    if report.problems:
-        skipped = "; ".join(f"line {p.line}: {escape(p.message)}" for p in report.problems[:5])
+    if report.limit is not None:
+        limit = report.limit
+        blocks.append(context(f"Stopped early at line {limit.line}: {escape(limit.message)}"))
+    problems = [p for p in report.problems if p != report.limit]
+    if problems:
+        skipped = "; ".join(f"line {p.line}: {escape(p.message)}" for p in problems[:5])
         blocks.append(context(f"Skipped: {skipped}"[:1900]))
     if not findings and not report.problems:
         blocks.append(context("No mesh pitfalls found in these manifests."))

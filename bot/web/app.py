@@ -17,7 +17,7 @@ from bot.web.deps import Services
 from bot.web.metrics import Metrics
 from bot.web.middleware import RequestMiddleware
 from bot.web.routes import decisions, engine, knowledge, ops, scan
-from bot.web.security import ApiKeys, RateLimiter
+from bot.web.security import ApiKeys, Limiter
 from knowledge.library import Library, open_library
 
 log = logging.getLogger("meshbot.web")
@@ -33,13 +33,21 @@ def open_store(settings: Settings) -> DecisionStore:
     return store
 
 
+def _limiter(settings: Settings) -> Limiter | None:
+    if not settings.api_key_hashes:
+        return None
+    from bot.web.ratelimit import RateLimiter
+
+    return RateLimiter(settings.rate_limit_per_minute, settings.redis_url)
+
+
 def create_app(
     settings: Settings, library: Library, store: DecisionStore, socket_mode: bool = False
 ) -> FastAPI:
     metrics = Metrics()
     for located in library.kb.entries.values():
         metrics.knowledge_entries.labels(located.kind).inc()
-    keys = ApiKeys(settings.api_key_hashes, RateLimiter(settings.rate_limit_per_minute))
+    keys = ApiKeys(settings.api_key_hashes, _limiter(settings))
 
     openers: list[Callable[[], Awaitable[None]]] = []
     closers: list[Callable[[], Awaitable[None]]] = []
@@ -72,7 +80,12 @@ def create_app(
         closers += closers_
     else:
         closers += _mount_slack(app, settings, library, store, metrics)
-    app.add_middleware(RequestMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestMiddleware,
+        metrics=metrics,
+        max_body_bytes=settings.max_body_bytes,
+        allowed_hosts=settings.allowed_host_names,
+    )
     return app
 
 
@@ -116,7 +129,7 @@ def _mount_slack(
     from bot.slack import app as slack  # bolt and aiohttp load only when Slack is on
 
     bolt, close = slack.build(settings, library, store, metrics)
-    slack.mount(api, bolt)
+    slack.mount(api, bolt, settings.slack_signing_secret.get_secret_value())
     return [close]
 
 

@@ -1,8 +1,11 @@
 """What every request goes through, as plain ASGI (cheaper than BaseHTTPMiddleware):
 
 - a request id (``X-Request-ID``: the caller's if well-formed, else a new one), echoed back;
+- the ``Host`` header against ``MESHBOT_ALLOWED_HOSTS`` (400 for any other);
 - a body limit (413) and a JSON nesting limit (422), checked before any parsing;
-- one structured access-log line and the per-route metrics.
+- one structured access-log line and the per-route metrics, whose labels come from closed sets
+  (an unknown method or an unmatched path folds into ``other``/``unmatched``), so no caller
+  can grow ``/metrics`` by inventing methods.
 
 The log line carries method, route, status, duration and request id: never a header, so
 never a token or an API key.
@@ -27,6 +30,8 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MAX_JSON_DEPTH = 32
+#: Methods that get a metrics label of their own; any other token is counted as ``other``.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 log = logging.getLogger("meshbot.access")
 
@@ -54,10 +59,17 @@ def json_depth(body: bytes) -> int:
 
 
 class RequestMiddleware:
-    def __init__(self, app: ASGIApp, metrics: Metrics, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        metrics: Metrics,
+        max_body_bytes: int,
+        allowed_hosts: frozenset[str] = frozenset({"*"}),
+    ) -> None:
         self.app = app
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
+        self.allowed_hosts = allowed_hosts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -76,7 +88,11 @@ class RequestMiddleware:
                 message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
             await send(message)
 
-        refusal, body = await self._read_body(headers, receive)
+        refusal, body = (
+            (_wrong_host(), b"")
+            if not self._host_allowed(headers.get(b"host", b""))
+            else await self._read_body(headers, receive)
+        )
         if refusal is not None:
             await refusal(scope, receive, send_with_id)
         else:
@@ -114,15 +130,28 @@ class RequestMiddleware:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        if b"json" in headers.get(b"content-type", b"") and json_depth(body) > MAX_JSON_DEPTH:
+        json_body = b"json" in headers.get(b"content-type", b"").lower()
+        if json_body and json_depth(body) > MAX_JSON_DEPTH:
             detail = f"JSON nested deeper than {MAX_JSON_DEPTH} levels"
             return problem_response(422, "too-deeply-nested", detail), b""
         return None, body
 
+    def _host_allowed(self, host: bytes) -> bool:
+        """Starlette's TrustedHost rule (exact names, ``*.domain``, or ``*``), answered as a
+        problem document like every other refusal."""
+        if "*" in self.allowed_hosts:
+            return True
+        text = host.decode("latin-1").lower()
+        name = text[1 : text.find("]")] if text.startswith("[") else text.rsplit(":", 1)[0]
+        return name in self.allowed_hosts or any(
+            pattern.startswith("*.") and name.endswith(pattern[1:])
+            for pattern in self.allowed_hosts
+        )
+
     def _record(self, scope: Scope, status: int, seconds: float, request_id: str) -> None:
         route = scope.get("route")
         template = getattr(route, "path", None) or "unmatched"
-        method = scope["method"]
+        method = scope["method"] if scope["method"] in METHODS else "other"
         self.metrics.requests.labels(template, method, str(status)).inc()
         self.metrics.latency.labels(template, method).observe(seconds)
         if status >= 500:
@@ -137,3 +166,7 @@ class RequestMiddleware:
                 "duration_ms": round(seconds * 1000, 2),
             },
         )
+
+
+def _wrong_host() -> ASGIApp:
+    return problem_response(400, "invalid-host", "this Host is not served here")

@@ -117,6 +117,7 @@ class DecideIn(BaseModel):
 
     answers: dict[str, Any] = Field(
         default_factory=dict,
+        max_length=64,
         description='Question id → answer, typed (40, true, ["go"]) or as free text.',
         examples=[{"services": "about 40", "teams": 6}],
     )

@@ -1,8 +1,8 @@
 """API keys and a per-key rate limit for ``/v1``.
 
 Keys are configured as ``sha256:<hex>`` hashes, so the configuration never holds a usable
-key; a presented key is hashed and compared in constant time. The rate limit is a token
-bucket per key, per process: with several replicas each enforces it on its own share.
+key; a presented key is hashed and compared in constant time. The rate limit is per key,
+shared by every replica when ``REDIS_URL`` is set.
 """
 
 from __future__ import annotations
@@ -11,15 +11,17 @@ import hashlib
 import hmac
 import math
 import secrets
-import threading
-import time
-from dataclasses import dataclass
+from typing import Protocol
 
 from fastapi import Request
 
 from bot.web.problems import ProblemError
 
 PREFIX = "sha256:"
+
+
+class Limiter(Protocol):
+    async def wait_seconds(self, key: str) -> float: ...
 
 
 def hash_key(key: str) -> str:
@@ -32,34 +34,8 @@ def new_key() -> tuple[str, str]:
     return key, hash_key(key)
 
 
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
-
-
-class RateLimiter:
-    def __init__(self, per_minute: int) -> None:
-        self.capacity = float(per_minute)
-        self.rate = per_minute / 60.0
-        self._buckets: dict[str, _Bucket] = {}
-        self._lock = threading.Lock()
-
-    def wait_seconds(self, key: str) -> float:
-        """0 when the request may go ahead (and is counted), else seconds until it may."""
-        now = time.monotonic()
-        with self._lock:
-            bucket = self._buckets.setdefault(key, _Bucket(self.capacity, now))
-            bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.updated) * self.rate)
-            bucket.updated = now
-            if bucket.tokens >= 1:
-                bucket.tokens -= 1
-                return 0.0
-            return (1 - bucket.tokens) / self.rate
-
-
 class ApiKeys:
-    def __init__(self, hashes: list[str], limiter: RateLimiter) -> None:
+    def __init__(self, hashes: list[str], limiter: Limiter | None) -> None:
         self.hashes = [h for h in hashes if h.startswith(PREFIX)]
         self.limiter = limiter
 
@@ -85,7 +61,7 @@ class ApiKeys:
             raise ProblemError(
                 401, "unauthorized", "unknown API key", {"WWW-Authenticate": "Bearer"}
             )
-        wait = self.limiter.wait_seconds(matched[0])
+        wait = await self.limiter.wait_seconds(matched[0]) if self.limiter else 0
         if wait:
             raise ProblemError(
                 429,

@@ -12,7 +12,8 @@ from typing import Any
 import yaml
 
 from knowledge.errors import Problem
-from knowledge.yamlfile import Loader, ParsedFile
+from knowledge.scanner.limits import Budget
+from knowledge.yamlfile import Loader, ParsedFile, expansion
 
 WORKLOADS = {"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod", "ReplicaSet"}
 CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition"}
@@ -73,16 +74,28 @@ def files(paths: Sequence[str]) -> Iterator[Path]:
             yield path
 
 
-def read(path: Path, text: str, problems: list[Problem]) -> Iterator[Resource]:
-    """Every Kubernetes resource in one YAML stream; problems are reported and skipped."""
+def read(path: Path, text: str, problems: list[Problem], budget: Budget) -> Iterator[Resource]:
+    """Every Kubernetes resource in one YAML stream; problems are reported and skipped.
+
+    Each document is sized on its node graph and charged to ``budget`` before it is
+    constructed, so an alias bomb is refused (``LimitExceeded``) without ever being expanded.
+    """
     loader = Loader(text)
     try:
         while loader.check_node():
             node = loader.get_node()
             if node is None:
                 continue
+            line = node.start_mark.line + 1
+            size = expansion(node)
+            budget.spend_document(path, line, size.aliases, size.alias_nodes)
+            if size.recursive is not None:
+                line = size.recursive.start_mark.line + 1
+                message = "an anchor contains an alias to itself; skipped"
+                problems.append(Problem(path, line, message))
+                continue
             data = loader.construct_document(node)
-            yield from _resources(ParsedFile(path, data, node), problems)
+            yield from _resources(ParsedFile(path, data, node), problems, budget)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
@@ -92,7 +105,9 @@ def read(path: Path, text: str, problems: list[Problem]) -> Iterator[Resource]:
         loader.dispose()
 
 
-def _resources(document: ParsedFile, problems: list[Problem]) -> Iterable[Resource]:
+def _resources(
+    document: ParsedFile, problems: list[Problem], budget: Budget, depth: int = 0
+) -> Iterable[Resource]:
     data = document.data
     if data is None:
         return []
@@ -106,9 +121,10 @@ def _resources(document: ParsedFile, problems: list[Problem]) -> Iterable[Resour
         )
         return []
     if data["kind"].endswith("List") and isinstance(data.get("items"), list):
+        budget.enter_list(document.path, document.line_of(()), depth + 1)
         items: list[Resource] = []
         for index in range(len(data["items"])):
-            items += _resources(document.part(("items", index)), problems)
+            items += _resources(document.part(("items", index)), problems, budget, depth + 1)
         return items
     metadata: dict[str, Any] = data["metadata"] if isinstance(data.get("metadata"), dict) else {}
     name = str(metadata.get("name") or "")
@@ -118,4 +134,5 @@ def _resources(document: ParsedFile, problems: list[Problem]) -> Iterable[Resour
     namespace = (
         "" if data["kind"] in CLUSTER_SCOPED else str(metadata.get("namespace") or "default")
     )
+    budget.spend_resource(document.path, document.line_of(()))
     return [Resource(data["kind"], namespace, name, data, document)]

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.base import KnowledgeBase
-from knowledge.errors import Problem
+from knowledge.errors import LimitExceeded, Problem
 from knowledge.scanner.checks import CHECKS, IGNORE, Context
+from knowledge.scanner.limits import CLI_LIMITS, Budget, ScanLimits
 from knowledge.scanner.resources import Resource, read
 from knowledge.schema import ScanRule
 
@@ -35,6 +36,9 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     resources: int = 0
+    #: The limit that stopped the scan early (also among ``problems``): the report then covers
+    #: only what came before it, and callers must not read its silence as "no pitfalls".
+    limit: Problem | None = None
 
     def worst(self) -> str | None:
         severities = [f.rule.severity for f in self.findings]
@@ -49,26 +53,47 @@ class Scanner:
         validity = kb.entries[ROOT_VALIDITY].model.quantity
         self.root_validity_hours = validity.midpoint * _HOURS.get(validity.unit, 1)
 
-    def scan(self, documents: Iterable[tuple[Path, str]], ignore: Sequence[str] = ()) -> Report:
+    def scan(
+        self,
+        documents: Iterable[tuple[Path, str]],
+        ignore: Sequence[str] = (),
+        limits: ScanLimits = CLI_LIMITS,
+    ) -> Report:
+        """Findings for the manifests, within ``limits``: a limit reached ends the scan with
+        ``report.limit`` set (the rules still run over the resources read until then); the time
+        budget running out raises ``ScanTimeout``."""
         report = Report()
+        budget = Budget(limits)
         resources: list[Resource] = []
-        for path, text in documents:
-            resources += read(path, text, report.problems)
+        try:
+            for path, text in documents:
+                for resource in read(path, text, report.problems, budget):
+                    resources.append(resource)
+        except LimitExceeded as reached:
+            report.limit = reached.problem
         report.resources = len(resources)
         context = Context.of(resources, self.root_validity_hours)
         skipped = set(ignore)
-        for rule_id, check in CHECKS.items():
-            rule = self.rules.get(rule_id)
-            if rule is None or _named(rule, skipped):
-                continue
-            for hit in check(resources, context):
-                if _suppressed(hit.resource, rule):
+        try:
+            for rule_id, check in CHECKS.items():
+                budget.check_time()
+                rule = self.rules.get(rule_id)
+                if rule is None or _named(rule, skipped):
                     continue
-                r = hit.resource
-                message = rule.message.format(
-                    kind=r.kind, namespace=r.namespace or "-", name=r.name, detail=hit.detail
-                )
-                report.findings.append(Finding(rule, r, r.line(*hit.loc), message))
+                for hit in check(resources, context):
+                    if _suppressed(hit.resource, rule):
+                        continue
+                    r = hit.resource
+                    line = r.line(*hit.loc)
+                    budget.spend_finding(r.path, line)
+                    message = rule.message.format(
+                        kind=r.kind, namespace=r.namespace or "-", name=r.name, detail=hit.detail
+                    )
+                    report.findings.append(Finding(rule, r, line, message))
+        except LimitExceeded as reached:
+            report.limit = report.limit or reached.problem
+        if report.limit is not None:
+            report.problems.append(report.limit)
         report.findings.sort(key=lambda f: (str(f.resource.path), f.line, f.rule.id))
         return report
 

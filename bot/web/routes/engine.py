@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from bot.web.deps import LibraryDep
 from bot.web.models import DecideIn, DecideOut, QuestionOut
 from bot.web.problems import FieldError, ProblemError
-from engine.answers import UnreadableAnswer, Value
+from engine.answers import UnreadableAnswer, Value, excerpt
 from engine.cost import Estimate, FleetSpec, estimate
 from engine.decision import DecisionRules, Verdict, next_step
 from engine.questions import BY_ID, QUESTIONS
@@ -24,7 +24,7 @@ def parse_answers(raw: dict[str, Any]) -> dict[str, Value]:
     for key, value in raw.items():
         question = BY_ID.get(key)
         if question is None:
-            errors.append(FieldError(path=f"answers.{key}", message="unknown question id"))
+            errors.append(FieldError(path=f"answers.{excerpt(key)}", message="unknown question id"))
             continue
         try:
             answers[key] = question.parse(value)

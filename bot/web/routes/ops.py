@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -11,6 +13,7 @@ from bot.web.models import Health, Ready
 from bot.web.problems import RESPONSES, ProblemError
 
 router = APIRouter(tags=["operations"])
+log = logging.getLogger("meshbot.web")
 
 
 @router.get("/healthz")
@@ -21,11 +24,15 @@ async def healthz() -> Health:
 
 @router.get("/readyz", responses={503: RESPONSES[503]})
 def readyz(services: ServicesDep) -> Ready:
-    """200 when the knowledge base is loaded and the state store answers."""
+    """200 when the knowledge base is loaded and the state store takes writes. The body names
+    the failing component only: hosts, paths and driver messages go to the log, not to
+    whoever can reach an unauthenticated probe."""
     try:
         services.store.ping()
     except StoreUnavailable as error:
-        raise ProblemError(503, "not-ready", str(error), {"Retry-After": "5"}) from error
+        log.error("not ready: state store", extra={"error": str(error)})
+        detail = "state-store: cannot be written or reached (the service log says why)"
+        raise ProblemError(503, "not-ready", detail, {"Retry-After": "5"}) from error
     return Ready(knowledge_entries=len(services.library.kb.entries))
 
 

@@ -9,8 +9,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 
 from bot.scan_report import as_json, as_sarif
-from bot.web.deps import LibraryDep
+from bot.scanning import scan_off_loop
+from bot.web.deps import ServicesDep
 from bot.web.problems import ProblemError
+from knowledge.errors import ScanTimeout
 from knowledge.scanner.scan import Scanner
 
 router = APIRouter(prefix="/v1", tags=["scan"])
@@ -26,14 +28,25 @@ YAML_BODY: dict[str, Any] = {
 @router.post("/scan", openapi_extra=YAML_BODY)
 async def scan(
     request: Request,
-    library: LibraryDep,
+    services: ServicesDep,
     format: Annotated[Literal["json", "sarif"], Query()] = "json",
     ignore: Annotated[list[str] | None, Query(max_length=50)] = None,
 ) -> dict[str, Any]:
-    """Find the mesh pitfalls in the manifests sent as the body: findings as JSON or SARIF."""
+    """Find the mesh pitfalls in the manifests sent as the body: findings as JSON or SARIF.
+
+    A scan that reaches one of its limits answers 422 ``scan-limit`` rather than a partial
+    report (a CI job must not read a truncated scan as clean); one past its time budget answers
+    503 ``scan-timeout``. Neither echoes the input beyond the file:line the limit names."""
     try:
         text = (await request.body()).decode("utf-8")
     except UnicodeDecodeError as error:
         raise ProblemError(422, "not-utf8", "the manifests must be UTF-8 text") from error
-    report = Scanner(library.kb).scan([(Path("request.yaml"), text)], ignore=ignore or [])
+    scanner = Scanner(services.library.kb)
+    seconds = services.settings.scan_timeout_seconds
+    try:
+        report = await scan_off_loop(scanner, [(Path("request.yaml"), text)], seconds, ignore or [])
+    except ScanTimeout as error:
+        raise ProblemError(503, "scan-timeout", f"{error}; send fewer manifests") from error
+    if report.limit is not None:
+        raise ProblemError(422, "scan-limit", str(report.limit))
     return as_sarif(report, version("meshbot")) if format == "sarif" else as_json(report)

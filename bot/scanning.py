@@ -1,0 +1,28 @@
+"""Scanning strangers' manifests inside the service (``POST /v1/scan``, Slack's ``/mesh scan``
+and the message shortcut): one helper so every path gets the same bounds.
+
+The scan is CPU work that holds the GIL only in short steps, so it runs in a worker thread and
+the event loop keeps serving ``/healthz`` and other requests meanwhile. A thread cannot be killed;
+instead the scanner checks its time budget between documents, resources and checks, and raises
+``ScanTimeout`` once past it, freeing the thread. ``REQUEST_LIMITS`` bound everything a scan
+counts, so no single step between two checks can grow with an alias bomb.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from knowledge.scanner.limits import REQUEST_LIMITS
+from knowledge.scanner.scan import Report, Scanner
+
+
+async def scan_off_loop(
+    scanner: Scanner, documents: list[tuple[Path, str]], seconds: float, ignore: Sequence[str] = ()
+) -> Report:
+    """The report for ``documents``, scanned in a worker thread under ``REQUEST_LIMITS`` and a
+    budget of ``seconds``; raises ``ScanTimeout`` past it."""
+    limits = replace(REQUEST_LIMITS, seconds=seconds)
+    return await asyncio.to_thread(scanner.scan, documents, ignore, limits)
