@@ -46,19 +46,29 @@ def _entry(
             f"{item.id}: last reviewed {reviewed.isoformat()}, "
             f"{(as_of - reviewed).days} days before {as_of.isoformat()}",
         )
-    for position, scope in enumerate(item.model.applies_to):
-        if _only_end_of_life(kb, scope, as_of):
+    ranges: list[AppliesTo] = list(item.model.applies_to)
+    for product in dict.fromkeys(scope.product for scope in ranges):
+        mine = [scope for scope in ranges if scope.product == product]
+        if _only_end_of_life(kb, mine, as_of):
+            described = "; ".join(str(scope) for scope in mine)
             yield item.problem(
-                ("applies_to", position),
-                f"{item.id}: applies only to {scope}, all past end of life on {as_of.isoformat()}",
+                ("applies_to", ranges.index(mine[0])),
+                f"{item.id}: applies only to {described}, all past end of life on "
+                f"{as_of.isoformat()}",
             )
 
 
-def _only_end_of_life(kb: KnowledgeBase, scope: AppliesTo, as_of: dt.date) -> bool:
-    product = kb.releases.get(scope.product)
+def _only_end_of_life(kb: KnowledgeBase, ranges: list[AppliesTo], as_of: dt.date) -> bool:
+    """True when an entry's ranges for one product hold for no release still supported: a
+    range for older releases beside a current one is the alternative for them, not rot."""
+    product = kb.releases.get(ranges[0].product)
     if product is None:
         return False
-    covered = [r for r in product.releases if scope.covers(r.version) and r.released <= as_of]
+    covered = [
+        r
+        for r in product.releases
+        if r.released <= as_of and any(scope.covers(r.version) for scope in ranges)
+    ]
     return bool(covered) and all(r.eol_on(as_of) for r in covered)
 
 

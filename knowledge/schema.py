@@ -238,8 +238,11 @@ class Release(BaseModel):
     note: str | None = None
 
     def eol_on(self, day: dt.date) -> bool:
-        """End of life on ``day``: past its announced end, or already unsupported."""
-        return not self.supported or (self.end_of_life is not None and self.end_of_life < day)
+        """End of life on ``day``: past its announced end date, or (with none announced)
+        already unsupported when the list was reviewed."""
+        if self.end_of_life is not None:
+            return self.end_of_life < day
+        return not self.supported
 
 
 class ProductReleases(BaseModel):
