@@ -85,6 +85,10 @@ class DataPlaneProfile(BaseModel):
     l7_proxy: L7Proxy | None = None
     control_plane: ControlPlane | None = None
     requirements: list[str] = []
+    first_steps: list[str] = Field(
+        [],
+        description="What to prepare for when this plane is recommended (its own pitfalls).",
+    )
     features: dict[str, str] = {}
     keywords: list[str] = []
     sources: list[str] = Field(min_length=1)

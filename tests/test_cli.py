@@ -184,7 +184,7 @@ def test_decide_from_an_answers_file_writes_the_decision_record(
         "services: about 50\nteams: 8\ncompliance: yes, PCI-DSS\nlanguages: Go, Java and Python\n"
         "canary_everywhere: no\nmotivation: pain we have now\ndeploy_together: no\n"
         "latency_slo_ms: none\nplatform_capacity: not really\nmain_concern: simplicity\n"
-        "istio_features: none\npods: 200\n"
+        "istio_features: none\npods: 200\nrps_per_pod: 50\ncall_depth: 4\n"
     )
     record = tmp_path / "adr.md"
     assert main(["decide", "--answers", str(answers), "--adr", str(record)]) == 0

@@ -76,6 +76,8 @@ def test_the_whole_decision_by_buttons(bot: Harness) -> None:
         ("answer:", "Operational simplicity"),
         ("answer:none", None),  # istio features
         ("answer_pick", "200"),  # pods
+        ("answer:skip", None),  # requests per second per pod
+        ("answer:skip", None),  # call depth
     ]:
         bot.click(_question(bot, posted), action, label=label)
         posted += 1
