@@ -156,6 +156,7 @@ QUESTIONS: tuple[Question, ...] = (
         example="not yet",
         optional=True,
         entry="anti.latency-sensitive",
+        no_also=("not yet", "haven't", "have not"),
     ),
     Question(
         id="platform_capacity",

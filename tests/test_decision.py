@@ -256,3 +256,8 @@ def test_the_cost_table_uses_the_traffic_and_call_depth_given(rules: DecisionRul
     assert verdict.estimate.inputs.hops == 6
     assumed = assess(MESH_TEAM, rules).estimate
     assert assumed is not None and any("assumed" in a for a in assumed.assumptions)
+
+
+def test_every_questions_own_example_is_a_readable_answer() -> None:
+    for question in QUESTIONS:
+        question.parse(question.example)
