@@ -158,10 +158,7 @@ def _register(
         kb.vocabulary.append(item.model)
         return
     if item.kind == "release":
-        if item.id in kb.releases:
-            problems.append(item.problem(("id",), f"duplicate product {item.id!r}"))
-        kb.releases[item.id] = item.model
-        kb.release_entries.append(item)
+        _register_releases(kb, item, problems)
         return
     is_source = item.kind == "source"
     key_field = "code" if item.kind == "pitfall" else "id"
@@ -178,6 +175,28 @@ def _register(
         kb.sources[item.id] = item.model
     else:
         kb.entries[item.id] = item
+
+
+def _register_releases(kb: KnowledgeBase, item: Located, problems: list[Problem]) -> None:
+    """A product listed again (an organisation's own releases.yaml) adds releases to it, so
+    its entries can name a release the built-in list does not have yet; a version listed twice
+    is a problem."""
+    known = kb.releases.get(item.id)
+    if known is not None:
+        for position, release in enumerate(item.model.releases):
+            if known.find(release.version) is not None:
+                problems.append(
+                    item.problem(
+                        ("releases", position, "version"),
+                        f"{known.name} {release.version} is already listed",
+                    )
+                )
+        merged = [*known.releases, *item.model.releases]
+        item_model = known.model_copy(update={"releases": merged})
+    else:
+        item_model = item.model
+    kb.releases[item.id] = item_model
+    kb.release_entries.append(item)
 
 
 def _cross_reference_problems(kb: KnowledgeBase, located: Sequence[Located]) -> Iterator[Problem]:

@@ -73,8 +73,9 @@ def _only_end_of_life(kb: KnowledgeBase, ranges: list[AppliesTo], as_of: dt.date
 
 
 def _products(kb: KnowledgeBase, as_of: dt.date, max_age: dt.timedelta) -> Iterator[Problem]:
-    for located in kb.release_entries:
-        product = located.model
+    last = {located.id: located for located in kb.release_entries}  # where to add a release
+    for product_id, located in last.items():
+        product = kb.releases[product_id]  # merged across every releases.yaml
         newest = product.newest
         window = max_age + dt.timedelta(days=product.release_every_days)
         if as_of - newest.released > window:

@@ -259,3 +259,26 @@ def test_kb_stale_refuses_an_age_it_cannot_read(capsys: pytest.CaptureFixture[st
     with pytest.raises(SystemExit) as exited:
         main(["kb", "stale", "--max-age", "half a year"])
     assert exited.value.code == 2
+
+
+def test_an_organisation_can_add_a_release_its_entries_then_name(org_dir: OrgDir) -> None:
+    releases = (
+        "- id: istio\n  name: Istio\n  release_every_days: 120\n  reviewed: 2026-12-01\n"
+        "  sources: [article]\n  releases:\n"
+        "    - {version: '1.32', released: 2026-11-20, supported: true}\n"
+    )
+    org_dir("releases.yaml", releases)
+    directory = org_dir("pitfalls.yaml", VALID_PITFALL.replace('since: "1.22"', 'since: "1.32"'))
+    kb = load([directory])
+    assert kb.releases["istio"].newest.version == "1.32"
+    assert kb.releases["istio"].find("1.31") is not None
+
+
+def test_a_release_listed_twice_is_refused(org_dir: OrgDir) -> None:
+    releases = (
+        "- id: istio\n  name: Istio\n  release_every_days: 120\n  reviewed: 2026-12-01\n"
+        "  sources: [article]\n  releases:\n"
+        "    - {version: '1.31', released: 2026-08-20, supported: true}\n"
+    )
+    (problem,) = _problems(org_dir("releases.yaml", releases))
+    assert problem.endswith("Istio 1.31 is already listed")
