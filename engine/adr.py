@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from engine.answers import Value, shown
+from engine.answers import Value
 from engine.cost import Estimate, Range
 from engine.decision import DecisionRules, Verdict
 from engine.questions import BY_ID
@@ -33,15 +33,20 @@ def render_adr(
         "",
         "| Question | Answer |",
         "| --- | --- |",
-        *(f"| {BY_ID[q].prompt} | {shown(v)} |" for q, v in answers.items() if q in BY_ID),
+        *(
+            f"| {BY_ID[q].prompt} | {BY_ID[q].in_words(v)} |"
+            for q, v in answers.items()
+            if q in BY_ID
+        ),
         "",
         "## Decision",
         "",
-        f"**{verdict.verdict}** — {verdict.criteria_count} of {verdict.criteria_total} "
-        f"criteria met ({verdict.criteria_needed} or more justify a mesh).",
+        f"**{_HEADLINE[verdict.verdict].format(plane=plane)}** — {verdict.criteria_count} of "
+        f"{verdict.criteria_total} criteria met ({verdict.criteria_needed} or more justify a "
+        "mesh).",
         "",
-        *(f"- Criterion met: {c}" for c in verdict.criteria_met),
-        *(f"- Anti-pattern present: {a}" for a in verdict.anti_patterns),
+        *(f"- Criterion met: {rules.named(c)}" for c in verdict.criteria_met),
+        *(f"- Anti-pattern present: {rules.named(a)}" for a in verdict.anti_patterns),
     ]
     if verdict.stopped_at_step:
         lines.append(f"- Stopped at step {verdict.stopped_at_step} of the decision sequence.")
@@ -50,7 +55,7 @@ def render_adr(
         lines += ["Prepare for these failure patterns before the first namespace joins:", ""]
         lines += [f"{n}. {step}" for n, step in enumerate(verdict.first_steps, 1)]
     else:
-        lines.append("No mesh to operate; cover the gaps with the tools in `cmp.without-mesh`.")
+        lines.append("No mesh to operate; cover the gaps with the tools listed under Alternatives.")
     lines += ["", "## Alternatives considered", ""]
     lines += [f"- **{a.name}**: {a.reason.text} ({a.reason.entry})" for a in verdict.alternatives]
     if not verdict.alternatives:

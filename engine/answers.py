@@ -70,6 +70,16 @@ class Question(BaseModel):
     no_also: tuple[str, ...] = ()  # yes-no: further words that answer no ("none")
     entry: str  # the knowledge entry the question comes from
 
+    def in_words(self, value: Value, missing: str = "—") -> str:
+        """An answer as people read it: a choice by its label ("Pain we have now"), not its
+        stored value ("pain-now"); anything else as ``shown`` gives it."""
+        labels = {c.value: c.label for c in self.choices}
+        if isinstance(value, str):
+            return labels.get(value, value)
+        if isinstance(value, list):
+            return shown([labels.get(v, v) for v in value], missing)
+        return shown(value, missing)
+
     def parse(self, reply: object) -> Value:
         """Turn a reply (free text, or an already-typed value from JSON) into a value.
 

@@ -80,11 +80,18 @@ class DecisionRules(BaseModel):
     pitfalls: list[PitfallBrief]
     sources: dict[str, list[str]]  # entry id → the sources it cites
     source_titles: dict[str, str]  # source id → "title <url>", for records people read
+    #: Entry id → its title ("crit.polyglot" → "Many languages…"), so what people read names a
+    #: criterion or anti-pattern in words, never by its id.
+    titles: dict[str, str] = {}
     cost: CostParameters
     #: Kernel branches ("4.19") past upstream end of life on the day the rules were built, with
     #: the day support ended; the oldest branch still supported marks anything older as past too.
     kernels_past_eol: dict[str, dt.date | None] = {}
     oldest_supported_kernel: str | None = None
+
+    def named(self, entry: str) -> str:
+        """An entry as people read it: its title."""
+        return self.titles.get(entry, entry)
 
 
 class Reason(BaseModel):
@@ -123,6 +130,15 @@ def next_step(answers: Answers, rules: DecisionRules) -> Question | Verdict:
         if question.id not in answers and assessment.worth_asking(question.id):
             return question
     return assessment.verdict()
+
+
+def questions_left(answers: Answers, rules: DecisionRules) -> int:
+    """How many unanswered questions are worth asking now: an estimate ("3 of about 9"), as a
+    later answer can make more of them moot."""
+    assessment = _Assessment(answers, rules)
+    if assessment.stopped:
+        return 0
+    return sum(q.id not in answers and assessment.worth_asking(q.id) for q in QUESTIONS)
 
 
 def assess(answers: Answers, rules: DecisionRules) -> Verdict:

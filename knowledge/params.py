@@ -9,7 +9,14 @@ from __future__ import annotations
 import datetime as dt
 
 from engine.cost import PLANES, CostParameters
-from engine.decision import PLANE_FACTS, THRESHOLDS, DecisionRules, PitfallBrief
+from engine.decision import (
+    ANTI_PATTERNS,
+    CRITERIA,
+    PLANE_FACTS,
+    THRESHOLDS,
+    DecisionRules,
+    PitfallBrief,
+)
 from engine.quantities import Figure
 from engine.versions import version_key
 from knowledge.base import BUILTIN_DIR, KnowledgeBase
@@ -76,6 +83,11 @@ def decision_rules(kb: KnowledgeBase, today: dt.date | None = None) -> DecisionR
             if p.prepare
         ],
         sources={entry: list(located.model.sources) for entry, located in kb.entries.items()},
+        titles={
+            entry: str(located.model.title)
+            for entry, located in kb.entries.items()
+            if entry in CRITERIA.values() or entry in ANTI_PATTERNS.values()
+        },
         source_titles={
             sid: f"{source.title}, {source.publisher}" + (f" <{source.url}>" if source.url else "")
             for sid, source in kb.sources.items()

@@ -164,7 +164,7 @@ def test_a_sixteen_thousand_character_cost_request_gets_a_short_answer(
 ) -> None:
     with harness(library, tmp_path) as h:
         assert h.command("cost " + "pods=1 " * 2_300).status_code == 200
-        [note] = h.slack.wait_for("chat.postEphemeral")
+        [note] = h.responded()
         assert "characters" in note.params["text"]
         assert len(note.params["text"]) < 300
 

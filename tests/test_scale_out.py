@@ -177,4 +177,4 @@ def test_slack_across_replicas_answers_once_and_continues_the_thread(
         _signed((b, a)[n % 2], body, "application/json")
         slack.wait_for("chat.postMessage", 4 + n)
     verdict = slack.calls_to("chat.postMessage")[-1]
-    assert verdict.params["text"] == "Verdict: no-mesh"
+    assert verdict.params["text"] == "Not yet: here is what to do instead"

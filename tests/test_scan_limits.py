@@ -292,7 +292,7 @@ def bot(library: Library, tmp_path: Path) -> Iterator[Harness]:
 @HANG_GUARD
 def test_mesh_scan_of_a_billion_laughs_says_where_it_stopped(bot: Harness) -> None:
     bot.command("scan\n" + billion_laughs())
-    text = json.dumps(bot.posted()[0].params.get("blocks", []))
+    text = json.dumps(bot.responded()[0].params.get("blocks", []))
     assert "Stopped early at line 1: YAML aliases expand to more than 100,000 nodes" in text
 
 

@@ -7,6 +7,7 @@ SLACK_API_BASE_URL, and every request is signed the way Slack signs them.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +21,7 @@ from bot.settings import Settings
 from knowledge.library import Library
 from tests.support.fake_slack import BOT_ID, BOT_USER_ID, Call
 from tests.support.servers import serve
-from tests.support.slack_harness import Harness, harness
+from tests.support.slack_harness import RESPONDED_TS, Harness, harness
 
 MAX_TEXT = 12_000
 
@@ -83,10 +84,10 @@ def test_the_whole_decision_by_buttons(bot: Harness) -> None:
         posted += 1
         bot.posted(posted)
     verdict = bot.posted(posted)[-1]
-    assert verdict.params["text"] == "Verdict: mesh — Linkerd"
+    assert verdict.params["text"] == "Adopt a mesh: start with Linkerd"
     assert verdict.params["thread_ts"] == root.params["_ts"]
-    updates = bot.slack.wait_for("chat.update", 12)
-    assert "answered by <@U1>" in _text(updates[0])
+    updates = bot.slack.wait_for("chat.update", 14)
+    assert "✅" in _text(updates[0]) and "<@U1>" in _text(updates[0])
     assert '"type": "table"' in _text(verdict)  # the cost table for their fleet
 
 
@@ -111,9 +112,9 @@ def test_the_whole_decision_by_thread_replies_from_two_people(bot: Harness) -> N
         bot.reply(root, text, user)
         bot.posted(n)
     verdict = bot.posted(len(replies) + 2)[-1]
-    assert verdict.params["text"].startswith("Verdict: mesh")
+    assert verdict.params["text"].startswith("Adopt a mesh")
     updates = bot.slack.wait_for("chat.update", len(replies))
-    assert "answered by <@U2>" in _text(updates[1])
+    assert "<@U2>" in _text(updates[1])
 
 
 def test_an_unreadable_reply_gets_a_hint_and_changes_nothing(bot: Harness) -> None:
@@ -148,7 +149,7 @@ def test_change_an_answer_and_start_over(bot: Harness) -> None:
     bot.posted(3)
     bot.reply(root, "1 team")
     verdict = bot.posted(4)[-1]
-    assert verdict.params["text"] == "Verdict: no-mesh"
+    assert verdict.params["text"] == "Not yet: here is what to do instead"
     answered_teams = bot.slack.wait_for("chat.update", 2)[1]
     bot.click(_as_posted(answered_teams, root), "change")
     asked_again = bot.posted(5)[-1]
@@ -178,12 +179,13 @@ def test_the_decision_record_and_the_summary_are_posted(bot: Harness) -> None:
     bot.click(verdict, "share_summary")
     summary = bot.posted(5)[-1]
     assert "thread_ts" not in summary.params or not summary.params["thread_ts"]
-    assert "Service mesh decision: no-mesh" in summary.params["text"]
+    assert "Service mesh decision: Not yet" in summary.params["text"]
 
 
 def test_pitfall_lookup_gives_the_fix_with_config(bot: Harness) -> None:
     bot.command("pitfall pods crashloop after sidecar injection")
-    answer = bot.posted()[0]
+    answer = bot.responded()[0]
+    assert answer.params["response_type"] == "in_channel"
     assert "MESH-P003" in answer.params["text"]
     assert "```" in _text(answer)  # the config to apply
     assert "feedback:up" in _text(answer)
@@ -191,8 +193,9 @@ def test_pitfall_lookup_gives_the_fix_with_config(bot: Harness) -> None:
 
 def test_cost_accepts_both_spellings_and_shows_a_table(bot: Harness) -> None:
     bot.command("cost pods=200 rps=1000 hops=8 nodes=10")
+    first = bot.responded(1)[0]
     bot.command("cost 200 pods 8 hops")
-    first, second = bot.posted(2)
+    second = bot.responded(2)[1]
     assert '"type": "table"' in _text(first)
     # Upstream figures by default: 200 × 60 MB, and 8 hops × Istio's 0.298 ms.
     assert "12,000" in _text(first) and "2.384" in _text(first)
@@ -201,26 +204,27 @@ def test_cost_accepts_both_spellings_and_shows_a_table(bot: Harness) -> None:
 
 def test_bad_cost_input_says_what_is_accepted(bot: Harness) -> None:
     bot.command("cost lots of pods")
-    hint = bot.slack.wait_for("chat.postEphemeral")[0]
+    hint = bot.responded()[0]
+    assert hint.params["response_type"] == "ephemeral"
     assert "For example" in _text(hint)
 
 
 def test_compare_shows_the_table(bot: Harness) -> None:
     bot.command("compare istio linkerd")
-    table = bot.posted()[0]
+    table = bot.responded()[0]
     assert table.params["text"] == "Istio vs Linkerd"
     assert '"type": "table"' in _text(table)
 
 
 def test_unknown_subcommand_gets_help_with_did_you_mean(bot: Harness) -> None:
     bot.command("pitfal crashloop")
-    help_message = bot.slack.wait_for("chat.postEphemeral")[0]
+    help_message = bot.responded()[0]
     assert "Did you mean `pitfall`?" in _text(help_message)
 
 
 def test_a_bare_question_is_answered(bot: Harness) -> None:
     bot.command("how much memory does an envoy sidecar use")
-    assert bot.posted()[0].params["text"]
+    assert bot.responded()[0].params["text"]
 
 
 def test_a_mention_is_answered_in_a_thread_with_feedback_counted(bot: Harness) -> None:
@@ -292,7 +296,7 @@ def test_a_retried_event_is_answered_once(bot: Harness) -> None:
 
 def test_mentions_and_broadcasts_in_user_text_are_neutralised(bot: Harness) -> None:
     bot.command("<!channel> <@U999> what is a gopher recipe")
-    reply = bot.posted()[0]
+    reply = bot.responded()[0]
     text = _text(reply)
     assert "<!channel>" not in text and "<@U999>" not in text
     assert "&lt;!channel&gt;" in text
@@ -317,17 +321,18 @@ def test_forged_and_stale_requests_are_refused(bot: Harness) -> None:
 
 def test_slack_answering_429_then_200_posts_once(bot: Harness) -> None:
     bot.slack.fail_next("chat.postMessage", 429, headers={"Retry-After": "0"})
-    bot.command("pitfall certificate expired")
-    bot.slack.wait_for("chat.postMessage", 1, timeout=10)
-    assert len(bot.slack.calls_to("chat.postMessage")) == 1
-    assert len(bot.slack.attempts_to("chat.postMessage")) == 2
+    bot.command("should-we")
+    bot.slack.wait_for("chat.postMessage", 2, timeout=10)
+    assert len(bot.slack.calls_to("chat.postMessage")) == 2  # the root and the first question
+    assert len(bot.slack.attempts_to("chat.postMessage")) == 3
 
 
 def test_a_failing_listener_apologises_instead_of_going_silent(bot: Harness) -> None:
     bot.slack.fail_next("chat.postMessage", 500, times=3)
-    bot.command("pitfall certificate expired")
-    apology = bot.slack.wait_for("chat.postEphemeral", timeout=15)[0]
+    bot.command("should-we")
+    apology = bot.responded()[0]
     assert "Sorry" in _text(apology)
+    assert re.search(r"request id `[0-9a-f]{12}`", apology.params["text"])
 
 
 def test_app_home_shows_recent_decisions(bot: Harness) -> None:
@@ -344,7 +349,7 @@ def test_every_message_the_bot_sent_fits_block_kit(bot: Harness) -> None:
     bot.command("compare without mesh")
     bot.command("cost pods=5000 hops=20 l7=30")
     bot.command("should-we")
-    sent = bot.posted(5)
+    sent = [*bot.posted(2), *bot.responded(3)]
     for call in [*sent, *bot.slack.calls_to("chat.postEphemeral")]:
         blocks: list[dict[str, Any]] = call.params.get("blocks", [])
         assert call.params.get("text"), "a plain-text fallback"
@@ -369,20 +374,23 @@ def test_slack_is_off_without_credentials(
 
 def test_a_long_runbook_is_cut_with_show_more_and_the_rest_follows(bot: Harness) -> None:
     bot.command("pitfall MESH-P001")
+    card = bot.responded()[0]
+    bot.click(card, "show_entry:0", label="Full runbook in the thread")
     first = bot.posted()[0]
+    assert first.params["thread_ts"] == RESPONDED_TS
     assert '"action_id": "more"' in _text(first)
     bot.click(first, "more")
     rest = bot.posted(2)[-1]
     assert rest.params["text"].endswith("(continued)")
-    assert rest.params["thread_ts"] == first.params["_ts"]
+    assert rest.params["thread_ts"] == RESPONDED_TS  # the same thread as the runbook
 
 
 def test_other_matches_open_in_the_thread(bot: Harness) -> None:
     bot.command("ask istio vs linkerd memory")
-    answer = bot.posted()[0]
+    answer = bot.responded()[0]
     bot.click(answer, "show_entry:0")
-    shown = bot.posted(2)[-1]
-    assert shown.params["thread_ts"] == answer.params["_ts"]
+    shown = bot.posted()[0]
+    assert shown.params["thread_ts"] == RESPONDED_TS
 
 
 def test_app_home_buttons_start_a_decision_and_list_pitfalls_in_a_dm(bot: Harness) -> None:
@@ -414,10 +422,11 @@ metadata:
 
 def test_mesh_scan_reports_findings_with_a_runbook_button(bot: Harness) -> None:
     bot.command("scan\n" + SCAN_YAML)
-    report = bot.posted()[0]
+    report = bot.responded()[0]
     assert "MESH-P001-R01" in _text(report)
+    assert "High" in _text(report) or "Warning" in _text(report) or "Error" in _text(report)
     bot.click(report, "show_entry:0")
-    runbook = bot.posted(2)[-1]
+    runbook = bot.posted()[0]
     assert runbook.params["text"].startswith("MESH-P001")
 
 

@@ -1,6 +1,15 @@
 """Every message the bot sends, built with slack_sdk's Block Kit models, and the limits those
 models do not check: 50 blocks, 3,000 characters a section, 2,000 a field, ~12,000 in all.
 Long answers are split into sections and cut with a "Show more" button, never sent too big.
+
+Limits relied on (read 2026-12-02):
+- header text 150 characters: https://docs.slack.dev/reference/block-kit/blocks/header-block
+- section text 3,000, fields 10 of 2,000 each; button text 75; context 10 elements:
+  https://docs.slack.dev/reference/block-kit/blocks/section-block and the button and context
+  block pages beside it (the same figures slack_sdk's models enforce).
+- response_url: up to 5 responses within 30 minutes of the interaction, ``response_type``
+  ``ephemeral`` (the default) or ``in_channel``, ``replace_original`` to edit the message an
+  action came from: https://api.slack.com/interactivity/handling#message_responses
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    ConfirmObject,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
@@ -37,6 +47,8 @@ SECTION_CHUNK = 2900  # a little under the limit, for the code fences a split ha
 ANSWER_BUDGET = 8000  # leaves room for titles, sources and buttons within MAX_TOTAL
 CONTEXT_CHUNK = 1900  # a context element holds MAX_FIELD; a little under, like SECTION_CHUNK
 LABEL_CHARS = 70  # a button's label (Slack's limit is 75) with room for a trailing ellipsis
+MAX_HEADER = 150
+MAX_FIELDS = 10
 
 
 class MessageTooLarge(ValueError):
@@ -95,8 +107,44 @@ def context(mrkdwn: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=mrkdwn[:MAX_FIELD])])
 
 
-def button(label: str, action_id: str, payload: str, style: str | None = None) -> ButtonElement:
-    return ButtonElement(text=label[:75], action_id=action_id, value=payload, style=style)
+def cut(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters, cut at a word boundary with "…" when too long,
+    so a label never ends mid-word ("…when cer")."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    space = head.rfind(" ")
+    if space > limit // 2:
+        head = head[:space]
+    return head.rstrip(" ,;:—-") + "…"
+
+
+def button(
+    label: str,
+    action_id: str,
+    payload: str,
+    style: str | None = None,
+    confirm: ConfirmObject | None = None,
+) -> ButtonElement:
+    return ButtonElement(
+        text=cut(label, LABEL_CHARS),
+        action_id=action_id,
+        value=payload,
+        style=style,
+        confirm=confirm,
+    )
+
+
+def confirm(title: str, text: str, yes: str) -> ConfirmObject:
+    """Slack's own "are you sure?" dialog, for a button whose effect cannot be undone."""
+    return ConfirmObject(title=title, text=text, confirm=yes, deny="Cancel")
+
+
+def fields(mrkdwn: Sequence[str]) -> SectionBlock:
+    """Up to ten short label/value cells shown two to a row."""
+    return SectionBlock(
+        fields=[MarkdownTextObject(text=f[:MAX_FIELD]) for f in mrkdwn[:MAX_FIELDS]]
+    )
 
 
 def chunks(mrkdwn: str, size: int = SECTION_CHUNK) -> list[str]:
@@ -175,7 +223,7 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> TableBlock:
 
 
 def header(text: str) -> HeaderBlock:
-    return HeaderBlock(text=PlainTextObject(text=text[:150]))
+    return HeaderBlock(text=PlainTextObject(text=cut(text, MAX_HEADER)))
 
 
 def divider() -> DividerBlock:
@@ -190,7 +238,7 @@ def multi_select(action_id: str, choices: Sequence[tuple[str, str]]) -> StaticMu
     return StaticMultiSelectElement(
         action_id=action_id,
         placeholder="Pick all that apply",
-        options=[Option(text=label[:75], value=choice) for choice, label in choices],
+        options=[Option(text=cut(label, LABEL_CHARS), value=choice) for choice, label in choices],
     )
 
 
@@ -200,5 +248,7 @@ def single_select(
     return StaticSelectElement(
         action_id=action_id,
         placeholder=placeholder,
-        options=[Option(text=label[:75], value=choice) for choice, label in choices[:100]],
+        options=[
+            Option(text=cut(label, LABEL_CHARS), value=choice) for choice, label in choices[:100]
+        ],
     )

@@ -5,6 +5,7 @@ Knowledge text arrives as Markdown and leaves as mrkdwn; anything a user typed i
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,13 +13,15 @@ from slack_sdk.models.blocks import Block, ButtonElement
 
 from bot.slack.blocks import (
     CONTEXT_CHUNK,
-    LABEL_CHARS,
     SECTION_CHUNK,
     Message,
     actions,
     button,
+    confirm,
     context,
+    cut,
     divider,
+    fields,
     header,
     long_text,
     multi_select,
@@ -37,12 +40,27 @@ from bot.slack.payloads import (
     encode,
 )
 from engine.adr import amount, proxies, span
-from engine.answers import Question, Value, shown
+from engine.answers import Question, Value
 from engine.cost import Estimate
 from engine.decision import DecisionRules, Verdict
-from knowledge import Answer, Comparison, Hit, Report, counts, folded, worst_first
+from knowledge import Answer, Comparison, Hit, Pitfall, Report, counts, folded, worst_first
 
 MAX_FINDINGS = 20  # two blocks each, inside Slack's 50
+#: The incident card fits one screen (about 15 lines): the first fix step is cut near this many
+#: characters (three lines or so) and its config to this many lines; the rest is one click away.
+CARD_STEP_CHARS = 300
+CARD_CONFIG_LINES = 4
+CARD_OTHER_MATCHES = 2
+#: Severity in words first, so it reads without colour (and in a screen reader).
+SEVERITY = {
+    "critical": "🔴 Critical",
+    "high": "🟠 High",
+    "medium": "🟡 Medium",
+    "low": "🔵 Low",
+    "error": "🔴 Error",
+    "warning": "🟠 Warning",
+    "note": "🔵 Note",
+}
 FEEDBACK_QUESTION_CHARS = 200  # the question a feedback button carries back, in its value
 SUBCOMMANDS = {
     "should-we": "walk the decision, as a thread the team answers together",
@@ -72,7 +90,7 @@ def _sources(hit: Hit) -> str:
 
 def entry_button(label: str, n: int, entry_id: str) -> ButtonElement:
     """The n-th button of a message that shows a knowledge entry (a runbook, a table)."""
-    return button(label[:LABEL_CHARS], ActionId.SHOW_ENTRY.at(n), encode(EntryRef(entry=entry_id)))
+    return button(label, ActionId.SHOW_ENTRY.at(n), encode(EntryRef(entry=entry_id)))
 
 
 def answer(result: Answer, asked_by: str) -> Message:
@@ -89,21 +107,62 @@ def answer(result: Answer, asked_by: str) -> Message:
     if others:
         blocks.append(context("Other matches:"))
         blocks.append(actions(*(entry_button(o.title, i, o.id) for i, o in enumerate(others[:4]))))
-    blocks.append(
-        actions(
-            button(
-                "👍 Helpful",
-                ActionId.FEEDBACK.at("up"),
-                encode(FeedbackPayload(entry=best.id, helpful=True, question=asked)),
-            ),
-            button(
-                "👎 Not helpful",
-                ActionId.FEEDBACK.at("down"),
-                encode(FeedbackPayload(entry=best.id, helpful=False, question=asked)),
-            ),
-        )
-    )
+    blocks.append(_feedback(best.id, asked))
     return Message(f"{best.title} — asked by {asked_by}", blocks)
+
+
+def _feedback(entry_id: str, asked: str) -> Block:
+    return actions(
+        button(
+            "👍 Helpful",
+            ActionId.FEEDBACK.at("up"),
+            encode(FeedbackPayload(entry=entry_id, helpful=True, question=asked)),
+        ),
+        button(
+            "👎 Not helpful",
+            ActionId.FEEDBACK.at("down"),
+            encode(FeedbackPayload(entry=entry_id, helpful=False, question=asked)),
+        ),
+    )
+
+
+def incident_card(pitfall: Pitfall, result: Answer, asked_by: str) -> Message:
+    """What an on-call engineer needs first, on one screen: which pitfall, how bad, what it
+    affects, the first fix step with its command or config, and who asked. The full runbook
+    (posted in the thread) and the other matches are one click away."""
+    best, others = result.results[0], result.results[1:]
+    step = cut(" ".join(pitfall.fix[0].split()), CARD_STEP_CHARS)
+    snippet = pitfall.config[0]
+    lines = snippet.content.strip("\n").splitlines()
+    shown = escape("\n".join(lines[:CARD_CONFIG_LINES])) + (
+        "\n…" if len(lines) > CARD_CONFIG_LINES else ""
+    )
+    affects = ", ".join(dict.fromkeys(a.mesh for a in pitfall.affects))
+    others_shown = [o for o in others if o.id != pitfall.code][:CARD_OTHER_MATCHES]
+    buttons = [
+        entry_button("Full runbook in the thread", 0, pitfall.code),
+        *(entry_button(f"Also: {o.title}", i, o.id) for i, o in enumerate(others_shown, 1)),
+    ]
+    blocks: list[Block] = [
+        header(pitfall.title),
+        fields(
+            [
+                f"*Code*\n`{pitfall.code}`",
+                f"*Severity*\n{SEVERITY[pitfall.severity]}",
+                f"*Affects*\n{escape(affects)}",
+                f"*Asked by*\n{asked_by}",
+            ]
+        ),
+        section(
+            f"*Do this now*\n{from_markdown(step)}\n_{escape(snippet.title)}_\n```\n{shown}\n```"[
+                :SECTION_CHUNK
+            ]
+        ),
+        actions(*buttons),
+        context(f"Confidence {best.score:.2f} · {_sources(best)}"),
+        _feedback(pitfall.code, result.question[:FEEDBACK_QUESTION_CHARS]),
+    ]
+    return Message(f"{pitfall.code}: {pitfall.title} — asked by {asked_by}", blocks)
 
 
 def entry(hit: Hit) -> Message:
@@ -165,11 +224,14 @@ def root(started_by: str) -> Message:
     )
 
 
-def question(session: str, q: Question, version: int) -> Message:
+def question(session: str, q: Question, version: int, number: int, about: int) -> Message:
+    """One question, with where it stands ("3 of about 9": later answers can skip some)."""
+
     def answering(reply: Value) -> str:
         return encode(AnswerPayload(session=session, question=q.id, value=reply, version=version))
 
-    blocks: list[Block] = [section(f"*Step {q.step}: {escape(q.prompt)}*\n_{escape(q.help)}_")]
+    progress = f"{number} of about {max(about, number)}"
+    blocks: list[Block] = [section(f"*{progress}: {escape(q.prompt)}*\n_{escape(q.help)}_")]
     if q.type == "yes-no":
         blocks.append(
             actions(
@@ -200,45 +262,73 @@ def question(session: str, q: Question, version: int) -> Message:
     if q.optional:
         blocks.append(actions(button("Skip", ActionId.ANSWER.at("skip"), answering(None))))
     blocks.append(context(f"Or reply in this thread, for example: _{escape(q.example)}_"))
-    return Message(f"Step {q.step}: {q.prompt}", blocks)
+    return Message(f"{progress}: {q.prompt}", blocks)
 
 
 def answered(session: str, q: Question, answer: Value, by: str) -> Message:
-    return Message(
-        f"{q.prompt} — {shown(answer, 'skipped')} (by {by})",
-        [
-            section(
-                f"✅ *{escape(q.prompt)}*\n{escape(shown(answer, 'skipped'))} — answered by <@{by}>"
-            ),
-            actions(
-                button(
-                    "Change", ActionId.CHANGE, encode(DecisionRef(session=session, question=q.id))
-                )
-            ),
-        ],
+    """An answered question collapses to one line, with "Change" beside it."""
+    said = q.in_words(answer, "skipped")
+    line = f"✅ {escape(q.prompt)} *{escape(said)}* — <@{by}>"
+    block = section(line[:SECTION_CHUNK])
+    block.accessory = button(
+        "Change", ActionId.CHANGE, encode(DecisionRef(session=session, question=q.id))
     )
+    return Message(f"{q.prompt} — {said} (by {by})", [block])
 
 
-def verdict(session: str, v: Verdict, rules: DecisionRules) -> Message:
+#: The verdict's headline in plain words, as a team would repeat it.
+HEADLINES = {
+    "mesh": "Adopt a mesh: start with {plane}",
+    "borderline": "Not yet: a mesh is borderline — cover the gaps without one for now",
+    "no-mesh": "Not yet: here is what to do instead",
+}
+MAIN_REASONS = 4
+
+
+def headline(v: Verdict, rules: DecisionRules) -> str:
     names = {plane: profile.name for plane, profile in rules.cost.profiles.items()}
-    plane = f" — {names[v.plane]}" if v.plane else ""
+    return HEADLINES[v.verdict].format(plane=names[v.plane] if v.plane else "")
+
+
+def _when(moment: dt.datetime) -> str:
+    """A time each reader sees in their own time zone, with a UTC fallback."""
+    fallback = moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def verdict(
+    session: str,
+    v: Verdict,
+    rules: DecisionRules,
+    people: Sequence[str],
+    when: dt.datetime,
+    instead: Sequence[tuple[str, str]] = (),
+) -> Message:
+    """The verdict as a team would share it: a headline in words, criteria and anti-patterns by
+    name, the main reasons, what to do instead of a mesh, the monthly cost, who and when."""
+    title = headline(v, rules)
+    met = ", ".join(rules.named(c) for c in v.criteria_met) or "none"
+    criteria = (
+        f"*{v.criteria_count} of {v.criteria_total} criteria met* "
+        f"({v.criteria_needed} or more justify a mesh): {escape(met)}"
+    )
+    if v.anti_patterns:
+        criteria += "\n*Anti-patterns:* " + escape(
+            ", ".join(rules.named(a) for a in v.anti_patterns)
+        )
+    reasons = "\n".join(f"• {escape(r.text)}" for r in v.reasons[:MAIN_REASONS])
     blocks: list[Block] = [
-        header(f"Verdict: {v.verdict}{plane}"),
-        section(
-            f"*{v.criteria_count} of {v.criteria_total} criteria met* "
-            f"({v.criteria_needed} or more justify a mesh)"
-            + "".join(f"\n• {c}" for c in v.criteria_met)
-            + (("\n*Anti-patterns:* " + ", ".join(v.anti_patterns)) if v.anti_patterns else "")
-        ),
-        section(
-            "*Why*\n"
-            + "\n".join(f"• {escape(r.text)} (`{r.entry}`)" for r in v.reasons)[:SECTION_CHUNK]
-        ),
+        header(title),
+        section(criteria[:SECTION_CHUNK]),
+        section(f"*Main reasons*\n{reasons}"[:SECTION_CHUNK]),
     ]
+    if v.plane is None and instead:
+        tools = "\n".join(f"• *{escape(what)}*: {escape(use)}" for what, use in instead)
+        blocks.append(section(f"*What to do instead*\n{tools}"[:SECTION_CHUNK]))
     if v.alternatives:
         blocks.append(
             section(
-                "*Alternatives*\n"
+                "*Other planes considered*\n"
                 + "\n".join(f"• *{a.name}*: {escape(a.reason.text)}" for a in v.alternatives)
             )
         )
@@ -247,6 +337,8 @@ def verdict(session: str, v: Verdict, rules: DecisionRules) -> Message:
         blocks.append(section(f"*Prepare for these pitfalls first*\n{steps}"[:SECTION_CHUNK]))
     if v.estimate is not None:
         blocks += cost_blocks(v.estimate)
+    who = ", ".join(f"<@{p}>" for p in people) or "nobody yet"
+    blocks.append(context(f"Decided by {who} · {_when(when)}"))
     sources = sorted({s for r in v.reasons for s in r.sources})
     blocks.append(
         context("Sources: " + ", ".join(escape(rules.source_titles.get(s, s)) for s in sources))
@@ -256,20 +348,40 @@ def verdict(session: str, v: Verdict, rules: DecisionRules) -> Message:
         actions(
             button("Post decision record", ActionId.POST_RECORD, decision, "primary"),
             button("Share summary to channel", ActionId.SHARE_SUMMARY, decision),
-            button("Start over", ActionId.START_OVER, decision),
+            button(
+                "Start over",
+                ActionId.START_OVER,
+                decision,
+                confirm=confirm(
+                    "Start over?", "Every answer in this thread is cleared.", "Start over"
+                ),
+            ),
         )
     )
-    return Message(f"Verdict: {v.verdict}{plane}", blocks)
+    return Message(title, blocks)
+
+
+def outcome_root(started_by: str, v: Verdict, rules: DecisionRules) -> Message:
+    """The thread's root message once decided: the outcome where the channel sees it."""
+    title = headline(v, rules)
+    return Message(
+        f"Should we adopt a service mesh? {title}",
+        [
+            header("Should we adopt a service mesh?"),
+            section(
+                f"*Outcome: {escape(title)}*\nStarted by <@{started_by}>; details in the thread."
+            ),
+        ],
+    )
 
 
 def summary(v: Verdict, rules: DecisionRules, thread_link: str) -> Message:
-    names = {plane: profile.name for plane, profile in rules.cost.profiles.items()}
-    plane = names[v.plane] if v.plane else "no mesh"
+    title = headline(v, rules)
     text = (
-        f"*Service mesh decision: {v.verdict}* ({plane}) — {v.criteria_count} of "
+        f"*Service mesh decision: {escape(title)}* — {v.criteria_count} of "
         f"{v.criteria_total} criteria met. <{thread_link}|See the thread>."
     )
-    return Message(f"Service mesh decision: {v.verdict} ({plane})", [section(text)])
+    return Message(f"Service mesh decision: {title}", [section(text)])
 
 
 def cost_blocks(estimate: Estimate) -> list[Block]:
@@ -348,9 +460,18 @@ APOLOGIES = {
 }
 
 
-def apology(reason: str = "failed") -> Message:
+#: What to do when the bot must post in a conversation it has not joined.
+INVITE = (
+    "I'm not in this channel, so I can't start a thread here. Invite me with "
+    "`/invite @meshbot` and run the command again — or use me in a channel I'm in."
+)
+
+
+def apology(reason: str = "failed", request_id: str = "") -> Message:
+    """Why nothing came, and an id to quote to whoever runs the bot (it is in the log)."""
     text = APOLOGIES[reason]
-    return Message(text, [section(text)])
+    quoted = f" If you report this, quote request id `{request_id}`." if request_id else ""
+    return Message(text + quoted, [section(text + quoted)])
 
 
 def home(recent: Sequence[tuple[str, str]]) -> dict[str, Any]:
@@ -401,9 +522,9 @@ def scan_findings(report: Report) -> Message:
         section(f"*Mesh pitfall scan* — {report.resources} resources: {tally}"),
     ]
     for n, f in enumerate(findings[:MAX_FINDINGS]):
-        icon = {"error": "🔴", "warning": "🟠", "note": "🔵"}[f.rule.severity]
         text = (
-            f"{icon} *{f.rule.id}* `{escape(f.where)}` (line {f.line})\n{escape(f.message)}\n"
+            f"{SEVERITY[f.rule.severity]} *{f.rule.id}* `{escape(f.where)}` (line {f.line})\n"
+            f"{escape(f.message)}\n"
             f"_Fix:_ {escape(folded(f.rule.remediation))}"
         )
         runbook = f.rule.pitfall or f.rule.id

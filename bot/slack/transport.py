@@ -8,9 +8,12 @@ middleware puts that request's client in ``REQUEST_CLIENT`` and every call here 
 from __future__ import annotations
 
 from contextvars import ContextVar
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import aiohttp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import messages
@@ -18,6 +21,31 @@ from bot.slack.blocks import Message
 
 #: Set by a middleware for each request: bolt's client carrying that workspace's token.
 REQUEST_CLIENT: ContextVar[AsyncWebClient] = ContextVar("request_client")
+#: What Slack answers when the bot may not post in a conversation it has not joined.
+NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
+#: Where Slack's response URLs point (a test server's base URL is accepted as well).
+RESPONSE_HOST = "hooks.slack.com"
+#: Seconds to wait for a response URL; Slack answers it at once or not at all.
+RESPONSE_TIMEOUT = 10.0
+
+Visibility = Literal["ephemeral", "in_channel"]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """Where a person asked (a slash command or a button) and how to answer them there.
+
+    ``response_url`` works in any conversation, joined or not, DMs and private channels too, up
+    to 5 times within 30 minutes; without one (App Home, events) the Web API is used."""
+
+    channel: str
+    user: str
+    team: str
+    response_url: str | None = None
+
+
+class NotAMember(Exception):
+    """The bot is not in the conversation, so it cannot post there (``not_in_channel``)."""
 
 
 class Transport:
@@ -62,11 +90,83 @@ class Transport:
         """A short note only ``user`` sees."""
         await self.respond(channel, user, messages.notice(text), thread_ts)
 
-    async def apologise(self, where: dict[str, str], reason: str = "failed") -> None:
-        """Never leave a person in silence: an ephemeral note where they asked."""
-        if "channel" in where and "user" in where:
-            apology = messages.apology(reason)
+    async def apologise(
+        self, where: dict[str, str], reason: str = "failed", request_id: str = ""
+    ) -> None:
+        """Never leave a person in silence: an ephemeral note where they asked, with an id to
+        quote; through the response URL when there is one, which works where the bot is not."""
+        apology = messages.apology(reason, request_id)
+        if where.get("response_url"):
+            await self.reply(where["response_url"], apology)
+        elif "channel" in where and "user" in where:
             await self.respond(where["channel"], where["user"], apology, where.get("thread_ts"))
+
+    async def answer(self, asked: Asked, message: Message, shared: bool = False) -> None:
+        """Answer a person where they asked: through the response URL when the request has one
+        (``in_channel`` when the team should see it), else by the Web API."""
+        if asked.response_url:
+            await self.reply(asked.response_url, message, "in_channel" if shared else "ephemeral")
+        elif shared:
+            await self.post(asked.channel, message)
+        else:
+            await self.respond(asked.channel, asked.user, message)
+
+    async def note(self, asked: Asked, text: str) -> None:
+        """A short line only the person sees."""
+        await self.answer(asked, messages.notice(text))
+
+    async def post_as_member(self, asked: Asked, message: Message) -> str | None:
+        """Post a message the bot must own (a thread's root); if it is not in the conversation,
+        tell the person how to invite it and return None."""
+        try:
+            return await self.post(asked.channel, message)
+        except SlackApiError as error:
+            if error.response.get("error") not in NOT_A_MEMBER:
+                raise
+        await self.note(asked, messages.INVITE)
+        return None
+
+    async def post_or_reply(
+        self, body: dict[str, Any], message: Message, thread_ts: str | None
+    ) -> None:
+        """Post what a button asked for in its thread; where the bot is not a member (a card
+        sent through a response URL), answer through the action's response URL instead."""
+        try:
+            await self.post(body["channel"]["id"], message, thread_ts)
+        except SlackApiError as error:
+            if error.response.get("error") not in NOT_A_MEMBER or not body.get("response_url"):
+                raise
+            await self.reply(str(body["response_url"]), message, "in_channel")
+
+    async def reply(
+        self,
+        response_url: str,
+        message: Message,
+        visibility: Visibility = "ephemeral",
+        replace_original: bool = False,
+    ) -> None:
+        """Answer through a response URL (Slack's own, or the test server's)."""
+        if not self._trusted(response_url):
+            raise ValueError("a response URL that is not Slack's")
+        self.reuse_connections()
+        session = self.app_client.session
+        assert session is not None
+        body = {
+            **message.payload(),
+            "response_type": visibility,
+            "replace_original": replace_original,
+        }
+        timeout = aiohttp.ClientTimeout(total=RESPONSE_TIMEOUT)
+        async with session.post(response_url, json=body, timeout=timeout) as response:
+            response.raise_for_status()
+
+    def _trusted(self, url: str) -> bool:
+        """Only Slack's hooks (or the host the Web API is configured at) get a POST from us: a
+        response URL arrives in a signed request, but nothing else should be reachable by it."""
+        parts, api = urlsplit(url), urlsplit(self.app_client.base_url)
+        if parts.scheme == "https" and parts.hostname == RESPONSE_HOST:
+            return True
+        return (parts.scheme, parts.netloc) == (api.scheme, api.netloc)
 
     async def update(self, channel: str, ts: str, message: Message) -> None:
         self.reuse_connections()

@@ -38,6 +38,7 @@ import pytest
 __all__ = [
     "BOT_ID",
     "BOT_USER_ID",
+    "RESPOND",
     "TEAM_ID",
     "UPLOAD",
     "Call",
@@ -55,6 +56,10 @@ WORKSPACE_URL = f"https://{TEAM_DOMAIN}.slack.com/"
 
 UPLOAD = "upload"
 """The method name under which uploads to the URL from files.getUploadURLExternal are recorded."""
+RESPOND = "response_url"
+"""The method name under which posts to a response URL (``{root_url}respond/...``) are recorded."""
+#: Methods that need the bot to be a member of the conversation (``not_in``).
+_MEMBER_ONLY = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.update"})
 
 # Arguments that slack_sdk JSON-encodes inside a form body (or that callers pass pre-encoded).
 _JSON_FIELDS = frozenset(
@@ -145,6 +150,7 @@ class FakeSlack:
         self._faults: dict[str, list[_Fault]] = {}
         self._responders: dict[str, Responder] = {}
         self._uploads: dict[str, dict[str, Any]] = {}
+        self._outside: set[str] = set()
         self._ts_counter = itertools.count(100, 100)
         self._id_counter = itertools.count(1)
         self._server = _Server(("127.0.0.1", 0), _Handler, self)
@@ -288,6 +294,12 @@ class FakeSlack:
         """Read the next request(s) to ``method`` then close the connection without answering."""
         self._queue(method, [_Fault("drop")] * times)
 
+    def not_in(self, channel: str) -> None:
+        """Act as if the bot had not joined ``channel``: posting there answers
+        ``not_in_channel``, as Slack does; response URLs still work."""
+        with self._lock:
+            self._outside.add(channel)
+
     def set_response(self, method: str, response: Responder) -> None:
         """Answer ``method`` with this body (or ``response(call)``) instead of the default."""
         with self._lock:
@@ -301,7 +313,10 @@ class FakeSlack:
 
     def _receive(self, call: Call) -> tuple[_Fault | None, bool]:
         """Record an attempt; return its queued fault and whether it lacks a required token."""
-        unauthenticated = self.require_token and call.method != UPLOAD and not call.token
+        # Uploads and response URLs carry their secret in the URL, as with Slack, not a token.
+        unauthenticated = (
+            self.require_token and call.method not in {UPLOAD, RESPOND} and not call.token
+        )
         with self._lock:
             queue = self._faults.get(call.method)
             fault = queue.pop(0) if queue else None
@@ -323,6 +338,8 @@ class FakeSlack:
     def _answer(self, call: Call) -> dict[str, Any]:
         """Record ``call`` as answered and build its JSON body."""
         with self._lock:
+            if call.method in _MEMBER_ONLY and call.params.get("channel") in self._outside:
+                return {"ok": False, "error": "not_in_channel"}
             responder = self._responders.get(call.method)
         body = (
             self._default_response(call)
@@ -600,6 +617,9 @@ class _Handler(BaseHTTPRequestHandler):
             file_id = url.path[len("/upload/") :]
             params: dict[str, Any] = {"file_id": file_id, "size": len(body), "content": body}
             self._serve(Call(UPLOAD, params, headers), upload=True)
+        elif url.path.startswith("/respond"):
+            params = _decode_params(headers.get("Content-Type", ""), body, url.query)
+            self._serve(Call(RESPOND, params, headers), upload=False)
         elif url.path.startswith("/api/") and len(url.path) > len("/api/"):
             method = url.path[len("/api/") :]
             try:

@@ -16,11 +16,15 @@ from httpx2 import Response
 
 from bot.settings import Settings
 from knowledge.library import Library
-from tests.support.fake_slack import TEAM_ID, Call, FakeSlack, sign
+from tests.support.fake_slack import RESPOND, TEAM_ID, Call, FakeSlack, sign
 from tests.support.servers import serve
 
 SECRET = "test-signing-secret"
 TOKEN = "xoxb-test-token"
+#: The channel commands are typed in, and the ts Slack gives a message sent through a response
+#: URL (the fake does not echo one: Slack's own response is a bare "ok").
+CHANNEL = "C1"
+RESPONDED_TS = "1799999999.000001"
 
 
 class Harness:
@@ -58,12 +62,13 @@ class Harness:
     ) -> Response:
         """Press the button (or pick the option) in a message the bot posted."""
         action = _find_action(call, action_prefix, label)
-        message = {"ts": _ts(call), "thread_ts": call.params.get("thread_ts") or _ts(call)}
+        ts = str(call.params.get("_ts", RESPONDED_TS))
+        message = {"ts": ts, "thread_ts": call.params.get("thread_ts") or ts}
         payload = {
             "type": "block_actions",
             "team": {"id": TEAM_ID},
             "user": {"id": user, "team_id": TEAM_ID},
-            "channel": {"id": call.params["channel"]},
+            "channel": {"id": call.params.get("channel", CHANNEL)},
             "message": message,
             "actions": [action],
             "state": {"values": state or {}},
@@ -103,9 +108,9 @@ class Harness:
     def posted(self, count: int = 1) -> list[Call]:
         return self.slack.wait_for("chat.postMessage", count)
 
-
-def _ts(call: Call) -> str:
-    return str(call.params["_ts"])
+    def responded(self, count: int = 1) -> list[Call]:
+        """What the bot sent through response URLs (a command's answers)."""
+        return self.slack.wait_for(RESPOND, count)
 
 
 def _root(call: Call) -> str:
@@ -114,7 +119,8 @@ def _root(call: Call) -> str:
 
 def _find_action(call: Call, prefix: str, label: str | None) -> dict[str, Any]:
     for block in call.params.get("blocks", []):
-        for element in block.get("elements", []):
+        accessory = [block["accessory"]] if "accessory" in block else []
+        for element in [*block.get("elements", []), *accessory]:
             action_id = element.get("action_id", "")
             if not action_id.startswith(prefix):
                 continue

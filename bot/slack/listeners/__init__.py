@@ -31,7 +31,7 @@ def register(app: AsyncApp, services: Services, transport: Transport, work: Back
     home.register(app, services, transport, later, threads)
     events.register(app, later, threads, knowledge)
     routes: dict[str, command.Handler] = {
-        "should-we": lambda _, channel, user, team: threads.start(team, channel, user),
+        "should-we": lambda _, asked: threads.start(asked),
         "ask": knowledge.ask,
         "pitfall": knowledge.ask,
         "compare": knowledge.compare,

@@ -4,7 +4,9 @@ and where a payload came from."""
 from __future__ import annotations
 
 import functools
+import logging
 import re
+import uuid
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -15,6 +17,7 @@ from bot.slack.work import Background, Busy
 
 Listener = Callable[..., Coroutine[Any, Any, None]]
 MENTION = re.compile(r"<@[A-Z0-9]+>")
+log = logging.getLogger("meshbot.slack")
 
 
 class Deferred:
@@ -35,14 +38,18 @@ class Deferred:
                 await kwargs["ack"]()
                 kwargs["ack"] = _acknowledged
             where = where_of(kwargs.get("body") or kwargs.get("command") or kwargs)
+            request_id = uuid.uuid4().hex[:12]
 
             async def report(error: BaseException | None) -> None:
-                await self.transport.apologise(where, "failed" if error else "restarting")
+                reason = "failed" if error else "restarting"
+                log.warning("apologising", extra={"request_id": request_id, "reason": reason})
+                await self.transport.apologise(where, reason, request_id)
 
             try:
                 self.work.submit(listener(**kwargs), report)
             except Busy:
-                await self.transport.apologise(where, "busy")
+                log.warning("apologising", extra={"request_id": request_id, "reason": "busy"})
+                await self.transport.apologise(where, "busy", request_id)
 
         return run
 
@@ -62,7 +69,7 @@ def team_of(body: dict[str, Any]) -> str | None:
 
 
 def where_of(body: dict[str, Any]) -> dict[str, str]:
-    """Channel, user and thread of any kind of payload (command, action, event)."""
+    """Channel, user, thread and response URL of any kind of payload (command, action, event)."""
     event = body.get("event") or {}
     channel = (
         body.get("channel_id") or (body.get("channel") or {}).get("id") or event.get("channel")
@@ -70,7 +77,12 @@ def where_of(body: dict[str, Any]) -> dict[str, str]:
     user = body.get("user_id") or (body.get("user") or {}).get("id") or event.get("user")
     message = body.get("message") or {}
     thread = message.get("thread_ts") or event.get("thread_ts") or event.get("ts")
-    found = {"channel": channel, "user": user, "thread_ts": thread}
+    found = {
+        "channel": channel,
+        "user": user,
+        "thread_ts": thread,
+        "response_url": body.get("response_url"),
+    }
     return {key: str(value) for key, value in found.items() if value}
 
 

@@ -13,13 +13,14 @@ from bot.services.answering import search
 from bot.services.estimating import InvalidFleet, cost
 from bot.services.root import Services
 from bot.slack import messages, payloads
+from bot.slack.blocks import Message
 from bot.slack.commands import Command, FleetError, fleet
 from bot.slack.ids import ActionId
 from bot.slack.listeners._base import MENTION, Deferred, thread_of
 from bot.slack.mrkdwn import escape
 from bot.slack.payloads import EntryRef, FeedbackPayload, MorePayload
-from bot.slack.transport import Transport
-from knowledge import InvalidQuestion, find_comparison
+from bot.slack.transport import Asked, Transport
+from knowledge import Answer, InvalidQuestion, find_comparison
 
 PITFALLS_ONLY = frozenset({"pitfall"})
 
@@ -32,45 +33,54 @@ class Answers:
 
     # -- /mesh subcommands (routed by listeners.command) ----------------------------------
 
-    async def ask(self, command: Command, channel: str, user: str, team: str) -> None:
-        """``/mesh ask`` and ``/mesh pitfall`` (runbooks only)."""
+    async def ask(self, command: Command, asked: Asked) -> None:
+        """``/mesh ask`` and ``/mesh pitfall`` (runbooks only): an answer the channel sees; a
+        pitfall as its incident card first."""
         if not command.rest:
             hint = f"Tell me what to look up: `/mesh {command.name} <text>`"
-            await self.transport.ephemeral(channel, user, hint)
+            await self.transport.note(asked, hint)
             return
         kinds = PITFALLS_ONLY if command.name == "pitfall" else frozenset()
         try:
             result = search(self.library.searcher, self.services.metrics, command.rest, kinds=kinds)
         except InvalidQuestion as error:
-            await self.transport.ephemeral(channel, user, str(error))
+            await self.transport.note(asked, escape(str(error)))
             return
-        await self.transport.post(channel, messages.answer(result, f"<@{user}>"))
+        await self.transport.answer(asked, self.answer_for(result, f"<@{asked.user}>"), True)
 
-    async def compare(self, command: Command, channel: str, user: str, team: str) -> None:
+    def answer_for(self, result: Answer, asked_by: str) -> Message:
+        """An incident card when the best match is a pitfall, else the answer in full."""
+        best = result.results[0].id if result.answered else None
+        pitfall = next((p for p in self.library.kb.pitfalls() if p.code == best), None)
+        if pitfall is not None:
+            return messages.incident_card(pitfall, result, asked_by)
+        return messages.answer(result, asked_by)
+
+    async def compare(self, command: Command, asked: Asked) -> None:
         tables = self.library.kb.comparisons()
         if not command.rest:
             listing = messages.comparisons_list([(t.id, t.title) for t in tables])
-            await self.transport.post(channel, listing)
+            await self.transport.answer(asked, listing)
             return
         found = find_comparison(self.library.kb, command.rest.split())
         if found is None:
             names = ", ".join(f"`{t.id}`" for t in tables)
             note = f"No table compares `{escape(command.rest)}`. Tables: {names}"
-            await self.transport.ephemeral(channel, user, note)
+            await self.transport.note(asked, note)
             return
-        await self.transport.post(channel, messages.comparison(found))
+        await self.transport.answer(asked, messages.comparison(found), True)
 
-    async def cost(self, command: Command, channel: str, user: str, team: str) -> None:
+    async def cost(self, command: Command, asked: Asked) -> None:
         try:
             result = cost(fleet(command.rest), self.library.rules.cost)
         except FleetError as error:
-            await self.transport.ephemeral(channel, user, str(error))
+            await self.transport.note(asked, escape(str(error)))
             return
         except InvalidFleet as error:
-            note = f"{error}. For example: `/mesh cost pods=200 hops=8`"
-            await self.transport.ephemeral(channel, user, note)
+            note = f"{escape(str(error))}. For example: `/mesh cost pods=200 hops=8`"
+            await self.transport.note(asked, note)
             return
-        await self.transport.post(channel, messages.cost(result))
+        await self.transport.answer(asked, messages.cost(result), True)
 
     # -- a question in a thread or a DM ---------------------------------------------------
 
@@ -84,7 +94,7 @@ class Answers:
         except InvalidQuestion as error:
             await self.transport.post(channel, messages.notice(escape(str(error))), thread_ts)
             return
-        await self.transport.post(channel, messages.answer(result, f"<@{user}>"), thread_ts)
+        await self.transport.post(channel, self.answer_for(result, f"<@{user}>"), thread_ts)
 
     # -- buttons ---------------------------------------------------------------------------
 
@@ -103,7 +113,7 @@ class Answers:
             raise LookupError(f"no entry {entry_id!r}")
         shown = messages.entry(hit) if part == 0 else messages.rest_of(hit, part)
         thread = thread_of(body.get("message") or {})
-        await self.transport.post(body["channel"]["id"], shown, thread)
+        await self.transport.post_or_reply(body, shown, thread)
 
     async def on_feedback(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()

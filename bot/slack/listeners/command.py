@@ -1,5 +1,6 @@
 """``/mesh``: the subcommand picks a handler from a table, not an if/elif chain. Every handler
-takes the parsed command and where it was typed."""
+takes the parsed command and where it was typed, with the command's response URL, so it can
+answer in any channel, private channel or DM, whether or not the bot is a member."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from bot.slack import messages
 from bot.slack.commands import NAMES, Command, parse
 from bot.slack.ids import COMMAND
 from bot.slack.listeners._base import Deferred
-from bot.slack.transport import Transport
+from bot.slack.transport import Asked, Transport
 
-#: (parsed command, channel, user, team) → work done.
-Handler = Callable[[Command, str, str, str], Awaitable[None]]
+#: (parsed command, where it was asked) → work done.
+Handler = Callable[[Command, Asked], Awaitable[None]]
 
 
 class MeshCommand:
@@ -25,13 +26,18 @@ class MeshCommand:
 
     async def on_mesh(self, ack: AsyncAck, command: dict[str, Any]) -> None:
         await ack()
-        channel, user, team = command["channel_id"], command["user_id"], command["team_id"]
+        asked = Asked(
+            command["channel_id"],
+            command["user_id"],
+            command["team_id"],
+            command.get("response_url") or None,
+        )
         parsed = parse(command.get("text", ""))
-        await self.routes.get(parsed.name, self.help)(parsed, channel, user, team)
+        await self.routes.get(parsed.name, self.help)(parsed, asked)
 
-    async def help(self, command: Command, channel: str, user: str, team: str) -> None:
+    async def help(self, command: Command, asked: Asked) -> None:
         shown = messages.help_text(command.suggestion, command.unknown)
-        await self.transport.respond(channel, user, shown)
+        await self.transport.answer(asked, shown)
 
 
 def register(

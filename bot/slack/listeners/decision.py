@@ -20,11 +20,14 @@ from bot.slack.conversation import Scope, wording
 from bot.slack.ids import ActionId
 from bot.slack.listeners._base import MENTION, Deferred, ack_only, thread_of
 from bot.slack.payloads import AnswerPayload, DecisionRef
-from bot.slack.transport import Transport
+from bot.slack.transport import Asked, Transport
+from bot.store.decisions import DecisionSession
 from engine.answers import Question
-from engine.decision import Verdict
+from engine.decision import Verdict, questions_left
 
 log = logging.getLogger("meshbot.slack")
+#: The comparison that says what to use instead of a mesh, capability by capability.
+WITHOUT_MESH = "cmp.without-mesh"
 
 
 class DecisionThreads:
@@ -37,14 +40,18 @@ class DecisionThreads:
             weakref.WeakValueDictionary()
         )
 
-    async def start(self, team: str, channel: str, user: str) -> None:
-        """``/mesh should-we`` or App Home's button: a root message, then the first question."""
-        root_ts = await self.transport.post(channel, messages.root(user))
-        scope = str(Scope(team, channel, root_ts))
+    async def start(self, asked: Asked) -> None:
+        """``/mesh should-we`` or App Home's button: a root message, then the first question.
+        The bot must own the thread, so in a channel it is not in it says how to invite it."""
+        root_ts = await self.transport.post_as_member(asked, messages.root(asked.user))
+        if root_ts is None:
+            return
+        channel, user = asked.channel, asked.user
+        scope = str(Scope(asked.team, channel, root_ts))
         session = await asyncio.to_thread(self.decisions.start, scope, f"slack:{user}")
         first = self.decisions.step(session)
         assert isinstance(first, Question)
-        await self._ask(channel, root_ts, session.id, first, session.version)
+        await self._ask(channel, root_ts, session, first)
 
     async def show_outcome(
         self,
@@ -68,10 +75,32 @@ class DecisionThreads:
                 await self.transport.update(channel, target, done)
         following = outcome.next or self.decisions.step(session)
         if isinstance(following, Verdict):
-            verdict = messages.verdict(session.id, following, self.services.library.rules)
-            await self.transport.post(channel, verdict, thread_ts)
+            await self._decided(session, following, channel, thread_ts)
             return
-        await self._ask(channel, thread_ts, session.id, following, session.version)
+        await self._ask(channel, thread_ts, session, following)
+
+    async def _decided(
+        self, session: DecisionSession, verdict: Verdict, channel: str, thread_ts: str
+    ) -> None:
+        """The verdict in the thread, and the outcome on the thread's root for the channel."""
+        rules = self.services.library.rules
+        people = list(dict.fromkeys(session.answered_by.values()))
+        shown = messages.verdict(
+            session.id, verdict, rules, people, session.updated_at, self._instead()
+        )
+        await self.transport.post(channel, shown, thread_ts)
+        starter = session.started_by.removeprefix("slack:")
+        await self.transport.update(
+            channel, thread_ts, messages.outcome_root(starter, verdict, rules)
+        )
+
+    def _instead(self) -> list[tuple[str, str]]:
+        """What to use instead of a mesh, capability by capability (``cmp.without-mesh``)."""
+        for table in self.services.library.kb.comparisons():
+            if table.id == WITHOUT_MESH:
+                column = table.columns[0].id
+                return [(row.label, row.cells[column].text) for row in table.rows]
+        return []
 
     def _asking(self, session_id: str) -> asyncio.Lock:
         """Held while a decision's question is posted and its ts stored, so a reply that
@@ -82,12 +111,14 @@ class DecisionThreads:
         return lock
 
     async def _ask(
-        self, channel: str, thread_ts: str, session_id: str, question: Question, version: int
+        self, channel: str, thread_ts: str, session: DecisionSession, question: Question
     ) -> None:
-        async with self._asking(session_id):
-            asked = messages.question(session_id, question, version)
+        number = len(session.answers) + 1
+        about = len(session.answers) + questions_left(session.answers, self.services.library.rules)
+        async with self._asking(session.id):
+            asked = messages.question(session.id, question, session.version, number, about)
             ts = await self.transport.post(channel, asked, thread_ts)
-            await asyncio.to_thread(self.prompts.set, session_id, ts, version)
+            await asyncio.to_thread(self.prompts.set, session.id, ts, session.version)
 
     async def _prompt(self, session_id: str, version: int) -> str | None:
         """The message that asked the question open at ``version`` (a reply names no message).

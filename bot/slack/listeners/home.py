@@ -12,7 +12,7 @@ from bot.slack import messages
 from bot.slack.ids import ActionId
 from bot.slack.listeners._base import Deferred
 from bot.slack.listeners.decision import DecisionThreads
-from bot.slack.transport import Transport
+from bot.slack.transport import Asked, Transport
 
 
 class Home:
@@ -39,7 +39,7 @@ class Home:
         await ack()
         user = body["user"]["id"]
         team = body["user"].get("team_id") or body["team"]["id"]
-        await self.threads.start(team, await self.transport.dm(user), user)
+        await self.threads.start(Asked(await self.transport.dm(user), user, team))
 
     async def on_pitfalls(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()

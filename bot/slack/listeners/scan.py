@@ -16,7 +16,7 @@ from bot.slack.blocks import Message
 from bot.slack.commands import Command
 from bot.slack.ids import SCAN_SHORTCUT
 from bot.slack.listeners._base import Deferred, thread_of
-from bot.slack.transport import Transport
+from bot.slack.transport import Asked, Transport
 from knowledge import ScanTimeout
 
 
@@ -37,11 +37,11 @@ class Scans:
             return messages.notice(f"{error}: run `meshbot scan` on these manifests instead.")
         return messages.scan_findings(report)
 
-    async def command(self, command: Command, channel: str, user: str, team: str) -> None:
+    async def command(self, command: Command, asked: Asked) -> None:
         if not command.rest.strip():
-            await self.transport.ephemeral(channel, user, "Paste the YAML after `/mesh scan`.")
+            await self.transport.note(asked, "Paste the YAML after `/mesh scan`.")
             return
-        await self.transport.post(channel, await self.findings(command.rest))
+        await self.transport.answer(asked, await self.findings(command.rest))
 
     async def on_shortcut(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         """The message shortcut: findings in the message's thread."""
