@@ -4,6 +4,7 @@ next to its code so the next person can see what was decided, on what facts, and
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 
 from engine.answers import Value
@@ -11,11 +12,20 @@ from engine.cost import Estimate, Range
 from engine.decision import DecisionRules, Verdict
 from engine.questions import BY_ID
 
+#: "(fact.linkerd-stable-releases)": a knowledge entry's id cited inside a text, which means
+#: nothing to a reader (the sources are listed with the text).
+_ENTRY_REF = re.compile(r"\s*\((?:crit|anti|thr|cmp|fact|step|corr)\.[a-z0-9.-]{1,80}\)")
+
 _HEADLINE = {
     "mesh": "Adopt a service mesh: {plane}",
     "borderline": "Not yet: a mesh is borderline for us (if we go ahead: {plane})",
     "no-mesh": "Do not adopt a service mesh",
 }
+
+
+def in_words(text: str) -> str:
+    """A text from the knowledge base without the entry ids it cites in parentheses."""
+    return _ENTRY_REF.sub("", text)
 
 
 def render_adr(
@@ -53,17 +63,17 @@ def render_adr(
     lines += ["", "## Consequences", ""]
     if verdict.pitfalls:
         lines += ["Prepare for these failure patterns before the first namespace joins:", ""]
-        lines += [f"{n}. {step}" for n, step in enumerate(verdict.first_steps, 1)]
+        lines += [f"{n}. {in_words(step)}" for n, step in enumerate(verdict.first_steps, 1)]
     else:
         lines.append("No mesh to operate; cover the gaps with the tools listed under Alternatives.")
     lines += ["", "## Alternatives considered", ""]
-    lines += [f"- **{a.name}**: {a.reason.text} ({a.reason.entry})" for a in verdict.alternatives]
+    lines += [f"- **{a.name}**: {a.reason.text}" for a in verdict.alternatives]
     if not verdict.alternatives:
         lines.append("- None: the criteria do not justify any mesh yet.")
     if verdict.estimate is not None:
         lines += ["", "## Costs", "", *_cost_table(verdict.estimate)]
     lines += ["", "## Reasons and sources", ""]
-    lines += [f"- {r.text} ({r.entry}; {', '.join(r.sources)})" for r in verdict.reasons]
+    lines += [f"- {in_words(r.text)} (sources: {', '.join(r.sources)})" for r in verdict.reasons]
     cited = sorted({s for r in verdict.reasons for s in r.sources})
     lines += ["", *(f"- `{s}`: {source_titles.get(s, s)}" for s in cited), ""]
     return "\n".join(lines)

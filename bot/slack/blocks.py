@@ -114,7 +114,7 @@ def cut(text: str, limit: int) -> str:
         return text
     head = text[: limit - 1]
     space = head.rfind(" ")
-    if space > limit // 2:
+    if text[limit - 1] != " " and space > limit // 2:
         head = head[:space]
     return head.rstrip(" ,;:—-") + "…"
 

@@ -39,7 +39,7 @@ from bot.slack.payloads import (
     FeedbackPayload,
     encode,
 )
-from engine.adr import amount, proxies, span
+from engine.adr import amount, in_words, proxies, span
 from engine.answers import Question, Value
 from engine.cost import Estimate
 from engine.decision import DecisionRules, Verdict
@@ -48,8 +48,9 @@ from knowledge import Answer, Comparison, Hit, Pitfall, Report, counts, folded, 
 MAX_FINDINGS = 20  # two blocks each, inside Slack's 50
 #: The incident card fits one screen (about 15 lines): the first fix step is cut near this many
 #: characters (three lines or so) and its config to this many lines; the rest is one click away.
-CARD_STEP_CHARS = 300
-CARD_CONFIG_LINES = 4
+CARD_STEP_CHARS = 180
+CARD_CONFIG_LINES = 3
+CARD_LINE_CHARS = 80  # a line of the card, so that none wraps in a channel of usual width
 CARD_OTHER_MATCHES = 2
 #: Severity in words first, so it reads without colour (and in a screen reader).
 SEVERITY = {
@@ -134,9 +135,10 @@ def incident_card(pitfall: Pitfall, result: Answer, asked_by: str) -> Message:
     step = cut(" ".join(pitfall.fix[0].split()), CARD_STEP_CHARS)
     snippet = pitfall.config[0]
     lines = snippet.content.strip("\n").splitlines()
-    shown = escape("\n".join(lines[:CARD_CONFIG_LINES])) + (
-        "\n…" if len(lines) > CARD_CONFIG_LINES else ""
-    )
+    more = " …" if len(lines) > CARD_CONFIG_LINES else ""  # the rest is in the runbook
+    shown = escape("\n".join(cut(line, CARD_LINE_CHARS) for line in lines[:CARD_CONFIG_LINES]))
+    shown += more
+    snippet_title = f"_{escape(cut(snippet.title, CARD_LINE_CHARS))}_"
     affects = ", ".join(dict.fromkeys(a.mesh for a in pitfall.affects))
     others_shown = [o for o in others if o.id != pitfall.code][:CARD_OTHER_MATCHES]
     buttons = [
@@ -147,19 +149,13 @@ def incident_card(pitfall: Pitfall, result: Answer, asked_by: str) -> Message:
         header(pitfall.title),
         fields(
             [
-                f"*Code*\n`{pitfall.code}`",
-                f"*Severity*\n{SEVERITY[pitfall.severity]}",
+                f"*Code · severity*\n`{pitfall.code}` · {SEVERITY[pitfall.severity]}",
                 f"*Affects*\n{escape(affects)}",
-                f"*Asked by*\n{asked_by}",
             ]
         ),
-        section(
-            f"*Do this now*\n{from_markdown(step)}\n_{escape(snippet.title)}_\n```\n{shown}\n```"[
-                :SECTION_CHUNK
-            ]
-        ),
+        section(f"*Do this now*\n{from_markdown(step)}\n{snippet_title}\n```\n{shown}\n```"),
         actions(*buttons),
-        context(f"Confidence {best.score:.2f} · {_sources(best)}"),
+        context(f"Asked by {asked_by} · confidence {best.score:.2f} · {_sources(best)}"),
         _feedback(pitfall.code, result.question[:FEEDBACK_QUESTION_CHARS]),
     ]
     return Message(f"{pitfall.code}: {pitfall.title} — asked by {asked_by}", blocks)
@@ -316,7 +312,7 @@ def verdict(
         criteria += "\n*Anti-patterns:* " + escape(
             ", ".join(rules.named(a) for a in v.anti_patterns)
         )
-    reasons = "\n".join(f"• {escape(r.text)}" for r in v.reasons[:MAIN_REASONS])
+    reasons = "\n".join(f"• {escape(in_words(r.text))}" for r in v.reasons[:MAIN_REASONS])
     blocks: list[Block] = [
         header(title),
         section(criteria[:SECTION_CHUNK]),
@@ -333,7 +329,7 @@ def verdict(
             )
         )
     if v.first_steps:
-        steps = "\n".join(f"{n}. {escape(s)}" for n, s in enumerate(v.first_steps, 1))
+        steps = "\n".join(f"{n}. {escape(in_words(s))}" for n, s in enumerate(v.first_steps, 1))
         blocks.append(section(f"*Prepare for these pitfalls first*\n{steps}"[:SECTION_CHUNK]))
     if v.estimate is not None:
         blocks += cost_blocks(v.estimate)
