@@ -15,8 +15,23 @@ from knowledge.errors import Problem
 from knowledge.scanner.limits import Budget
 from knowledge.yamlfile import Loader, ParsedFile, expansion
 
-WORKLOADS = {"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod", "ReplicaSet"}
+#: Where each workload kind keeps its pod template (a Pod is its own template).
+TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        ("Deployment", "StatefulSet", "DaemonSet", "Job", "ReplicaSet", "Rollout", "Service"),
+        ("spec", "template"),
+    ),
+    "CronJob": ("spec", "jobTemplate", "spec", "template"),
+}
+#: Kinds that carry a pod template only in one API group (a core Service has none).
+CUSTOM_WORKLOADS = {"Rollout": "argoproj.io", "Service": "serving.knative.dev"}
 CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition"}
+#: Kinds that are valid without ``metadata.name``, and the name they go by in reports: Istio's
+#: install examples give ``istioctl install -f`` IstioOperators with no metadata at all, and
+#: skipping them would skip the one resource that configures the control plane.
+ANONYMOUS = {"IstioOperator": "(unnamed)"}
+#: The name a stream read from standard input goes by in reports (SARIF shows it as ``stdin``).
+STDIN = Path("<stdin>")
 
 
 @dataclass(frozen=True)
@@ -45,16 +60,16 @@ class Resource:
         return metadata if isinstance(metadata, dict) else {}
 
     def pod_template(self) -> tuple[dict[str, Any], tuple[str, ...]] | None:
-        """The pod spec and metadata of a workload, with the path to it."""
-        if self.kind not in WORKLOADS:
-            return None
+        """The pod spec and metadata of a workload, with the path to it: every kind that
+        carries a pod template, including Argo Rollouts (``spec.template``; one that points at a
+        Deployment with ``spec.workloadRef`` has none, and that Deployment is read instead) and
+        Knative Services (``serving.knative.dev``, which share the kind name ``Service``)."""
         if self.kind == "Pod":
             return self.data, ()
-        path = (
-            ("spec", "jobTemplate", "spec", "template")
-            if self.kind == "CronJob"
-            else ("spec", "template")
-        )
+        path = TEMPLATE_PATHS.get(self.kind)
+        group = str(self.data.get("apiVersion", "")).split("/")[0]
+        if path is None or (self.kind in CUSTOM_WORKLOADS and group != CUSTOM_WORKLOADS[self.kind]):
+            return None
         template: Any = self.data
         for key in path:
             template = template.get(key) if isinstance(template, dict) else None
@@ -74,35 +89,118 @@ def files(paths: Sequence[str]) -> Iterator[Path]:
             yield path
 
 
-def read(path: Path, text: str, problems: list[Problem], budget: Budget) -> Iterator[Resource]:
+def documents(text: str) -> Iterator[tuple[int, str]]:
+    """(first line, text) of each document in a stream, split as kubectl splits it.
+
+    kubectl (k8s.io/apimachinery ``pkg/util/yaml/decoder.go``, ``YAMLReader.Read``) cuts the
+    stream at every line that starts with ``---`` followed by nothing, spaces or a comment,
+    before any YAML parsing; so one broken document costs that document only, never the rest
+    of a ``kustomize build`` or ``helm template`` stream. We split the same way, for the same
+    reason: what is scanned is what ``kubectl apply`` would read."""
+    first = 1
+    lines: list[str] = []
+    for number, line in enumerate(text.splitlines(keepends=True), start=1):
+        if line.startswith("---") and _separator(line[3:]):
+            if lines:
+                yield first, "".join(lines)
+            first, lines = number + 1, []
+        else:
+            lines.append(line)
+    if lines:
+        yield first, "".join(lines)
+
+
+def _separator(rest: str) -> bool:
+    stripped = rest.strip()
+    return not stripped or stripped.startswith("#")
+
+
+def read(
+    path: Path,
+    text: str,
+    problems: list[Problem],
+    budget: Budget,
+    wanted: frozenset[str] | None = None,
+) -> Iterator[Resource]:
     """Every Kubernetes resource in one YAML stream; problems are reported and skipped.
 
-    Each document is sized on its node graph and charged to ``budget`` before it is
-    constructed, so an alias bomb is refused (``LimitExceeded``) without ever being expanded.
+    The stream is split into documents first (``documents``), so a document that is not YAML
+    is reported at its line and the next one is read. Each document is sized on its node graph
+    and charged to ``budget`` before it is constructed, so an alias bomb is refused
+    (``LimitExceeded``) without ever being expanded. A document of a kind outside ``wanted``
+    (the kinds some rule or the context reads; None: all) with no anchor in it is only checked
+    to be YAML and counted: building the objects of a 3,000-line CRD that no rule reads was most
+    of the time a scan of real repositories took.
     """
-    loader = Loader(text)
+    for first_line, chunk in documents(text):
+        kind = _declared_kind(chunk) if wanted is not None else None
+        if kind is not None and wanted is not None and kind not in wanted and "&" not in chunk:
+            _count_unread(path, first_line, chunk, problems, budget)
+        else:
+            yield from _parse(path, first_line, chunk, problems, budget)
+
+
+def _declared_kind(chunk: str) -> str | None:
+    """The document's ``kind:``, when a top-level line declares it plainly (and ``apiVersion:``
+    is there too); None when the text does not say so simply, and the document is then parsed."""
+    kinds = [line[5:] for line in chunk.splitlines() if line.startswith("kind:")]
+    if len(kinds) != 1 or not any(line.startswith("apiVersion:") for line in chunk.splitlines()):
+        return None
+    kind = kinds[0].split("#")[0].strip().strip("\"'")
+    return kind if kind.isalnum() and not kind.endswith("List") else None
+
+
+def _count_unread(
+    path: Path, first_line: int, chunk: str, problems: list[Problem], budget: Budget
+) -> None:
+    budget.spend_document(path, first_line, 0, 0)
+    loader = Loader(chunk)
+    try:
+        # libyaml's parser alone (CParser.raw_parse) checks the syntax building no Python object
+        raw_parse = getattr(loader, "raw_parse", None)
+        while raw_parse is None and loader.check_event():  # PyYAML without libyaml
+            loader.get_event()
+        if raw_parse is not None:
+            raw_parse()
+    except yaml.YAMLError as error:
+        problems.append(_not_yaml(path, first_line, error))
+        return
+    finally:
+        loader.dispose()
+    budget.spend_resource(path, first_line)
+
+
+def _parse(
+    path: Path, first_line: int, chunk: str, problems: list[Problem], budget: Budget
+) -> Iterator[Resource]:
+    loader = Loader(chunk)
     try:
         while loader.check_node():
             node = loader.get_node()
             if node is None:
                 continue
-            line = node.start_mark.line + 1
-            size = expansion(node)
-            budget.spend_document(path, line, size.aliases, size.alias_nodes)
-            if size.recursive is not None:
-                line = size.recursive.start_mark.line + 1
+            line = node.start_mark.line + first_line
+            size = expansion(node) if "&" in chunk else None  # no anchor: no alias either
+            aliases, alias_nodes = (size.aliases, size.alias_nodes) if size else (0, 0)
+            budget.spend_document(path, line, aliases, alias_nodes)
+            if size is not None and size.recursive is not None:
+                line = size.recursive.start_mark.line + first_line
                 message = "an anchor contains an alias to itself; skipped"
                 problems.append(Problem(path, line, message))
                 continue
             data = loader.construct_document(node)
-            yield from _resources(ParsedFile(path, data, node), problems, budget)
+            yield from _resources(ParsedFile(path, data, node, first_line), problems, budget)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        reason = getattr(error, "problem", None) or str(error).splitlines()[0]
-        problems.append(Problem(path, line, f"not valid YAML ({reason}); rest of file skipped"))
+        problems.append(_not_yaml(path, first_line, error))
     finally:
         loader.dispose()
+
+
+def _not_yaml(path: Path, first_line: int, error: yaml.YAMLError) -> Problem:
+    mark = getattr(error, "problem_mark", None)
+    line = mark.line + first_line if mark is not None else first_line
+    reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+    return Problem(path, line, f"not valid YAML ({reason}); document skipped")
 
 
 def _resources(
@@ -128,6 +226,8 @@ def _resources(
         return items
     metadata: dict[str, Any] = data["metadata"] if isinstance(data.get("metadata"), dict) else {}
     name = str(metadata.get("name") or "")
+    if not name and data["kind"] in ANONYMOUS:
+        name = ANONYMOUS[data["kind"]]
     if not name:
         problems.append(document.problem(("metadata",), f"{data['kind']} without a name; skipped"))
         return []
