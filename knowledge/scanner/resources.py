@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from knowledge.errors import Problem
-from knowledge.scanner.limits import Budget
+from knowledge.scanner.limits import CLI_LIMITS, Budget
 from knowledge.yamlfile import Loader, ParsedFile, expansion
 
 #: Where each workload kind keeps its pod template (a Pod is its own template).
@@ -140,6 +140,14 @@ def read(
             yield from _parse(path, first_line, chunk, problems, budget)
 
 
+def namespaces(path: Path, text: str) -> tuple[list[Resource], list[Problem]]:
+    """The Namespaces in a ``kubectl get namespaces -o yaml`` dump (``meshbot scan
+    --namespaces``): labels applied in the cluster that the manifests do not show."""
+    problems: list[Problem] = []
+    found = [r for r in read(path, text, problems, Budget(CLI_LIMITS)) if r.kind == "Namespace"]
+    return found, problems
+
+
 def _declared_kind(chunk: str) -> str | None:
     """The document's ``kind:``, when a top-level line declares it plainly (and ``apiVersion:``
     is there too); None when the text does not say so simply, and the document is then parsed."""
@@ -163,7 +171,7 @@ def _count_unread(
         if raw_parse is not None:
             raw_parse()
     except yaml.YAMLError as error:
-        problems.append(_not_yaml(path, first_line, error))
+        problems.append(_not_yaml(path, first_line, chunk, error))
         return
     finally:
         loader.dispose()
@@ -191,14 +199,17 @@ def _parse(
             data = loader.construct_document(node)
             yield from _resources(ParsedFile(path, data, node, first_line), problems, budget)
     except yaml.YAMLError as error:
-        problems.append(_not_yaml(path, first_line, error))
+        problems.append(_not_yaml(path, first_line, chunk, error))
     finally:
         loader.dispose()
 
 
-def _not_yaml(path: Path, first_line: int, error: yaml.YAMLError) -> Problem:
+def _not_yaml(path: Path, first_line: int, chunk: str, error: yaml.YAMLError) -> Problem:
+    """The problem at the line libyaml stopped on, kept inside the document (at its end it
+    points one line past, onto the next document's separator)."""
     mark = getattr(error, "problem_mark", None)
-    line = mark.line + first_line if mark is not None else first_line
+    last = first_line + max(chunk.count("\n") - 1, 0)
+    line = min(mark.line + first_line, last) if mark is not None else first_line
     reason = getattr(error, "problem", None) or str(error).splitlines()[0]
     return Problem(path, line, f"not valid YAML ({reason}); document skipped")
 
