@@ -58,7 +58,7 @@ def test_malformed_and_foreign_documents_are_reported_and_skipped() -> None:
     assert problems == [
         (2, "not a Kubernetes resource"),
         (4, "not a Kubernetes resource"),
-        (18, "not valid YAML"),
+        (17, "not valid YAML"),
     ]
     assert len(report.findings) == len(EXPECTED)
 

@@ -9,7 +9,7 @@ import time
 
 from bot.catalog import OK, UNAVAILABLE
 from bot.cli._base import Commands, Needs, action, group, print_json
-from knowledge.index import build_index, ensure_index
+from knowledge import build_index, ensure_index
 
 
 def register(sub: Commands) -> None:
@@ -90,7 +90,7 @@ def cmd_kb_build(args: argparse.Namespace, needs: Needs) -> int:
 
 
 def cmd_apikey_new(args: argparse.Namespace, needs: Needs) -> int:
-    from bot.web.security import new_key
+    from bot.services.apikeys import new_key
 
     key, hashed = new_key()
     configured = ",".join([*needs.settings.api_key_hashes, hashed])

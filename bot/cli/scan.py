@@ -11,12 +11,19 @@ from pathlib import Path
 from bot import version
 from bot.catalog import FINDINGS, INCOMPLETE, OK, STOPPED, USAGE
 from bot.cli._base import Commands, Needs, command, print_json
-from knowledge.errors import ScanTimeout
-from knowledge.scanner.limits import CLI_LIMITS
-from knowledge.scanner.report import as_json, as_sarif, as_text
-from knowledge.scanner.resources import STDIN, Resource, files, namespaces
-from knowledge.scanner.scan import Scanner
-from knowledge.schema import SEVERITIES
+from knowledge import (
+    CLI_LIMITS,
+    SEVERITIES,
+    STDIN,
+    Resource,
+    Scanner,
+    ScanTimeout,
+    as_json,
+    as_sarif,
+    as_text,
+    files,
+    namespaces,
+)
 
 
 def register(sub: Commands) -> None:

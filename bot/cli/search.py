@@ -9,8 +9,7 @@ from dataclasses import asdict
 from bot.catalog import NOT_FOUND, OK
 from bot.cli._base import Commands, Needs, command, print_json
 from bot.services.answering import search
-from knowledge.comparisons import find_comparison
-from knowledge.search import MAX_RESULTS, Answer
+from knowledge import MAX_RESULTS, Answer, find_comparison
 
 
 def register(sub: Commands) -> None:

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.metrics import Metrics
 from bot.services.decisions import Decisions
 from bot.settings import Settings
 from bot.store import DecisionStore
-from bot.web.metrics import Metrics
-from knowledge.library import Library
-from knowledge.scanner.scan import Scanner
+from knowledge import Library, Scanner
 
 
 @dataclass(frozen=True)

@@ -24,11 +24,11 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.slack.listeners import REQUEST_CLIENT, Bot, team_of, where_of
 from bot.store import DecisionStore
-from bot.web.metrics import Metrics
-from knowledge.library import Library
+from knowledge import Library
 
 log = logging.getLogger("meshbot.slack")
 #: Set on a request's context once bolt has verified and authorised it.

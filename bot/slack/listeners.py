@@ -23,10 +23,11 @@ import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.scanning import scan_off_loop
+from bot.metrics import Metrics
 from bot.services.answering import search
 from bot.services.decisions import Decisions, NotFinished, Outcome
 from bot.services.estimating import InvalidFleet, cost
+from bot.services.scanning import scan_off_loop
 from bot.slack import messages
 from bot.slack.blocks import Message
 from bot.slack.commands import FleetError, fleet, parse
@@ -34,13 +35,9 @@ from bot.slack.conversation import Scope, wording
 from bot.slack.mrkdwn import escape
 from bot.slack.work import DRAIN_SECONDS, Background, Busy
 from bot.store import DecisionStore
-from bot.web.metrics import Metrics
 from engine.answers import Question
 from engine.decision import Verdict
-from knowledge.comparisons import find_comparison
-from knowledge.errors import InvalidQuestion, ScanTimeout
-from knowledge.library import Library
-from knowledge.scanner.scan import Scanner
+from knowledge import InvalidQuestion, Library, Scanner, ScanTimeout, find_comparison
 
 log = logging.getLogger("meshbot.slack")
 _MENTION = re.compile(r"<@[A-Z0-9]+>")

@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from bot.web.metrics import Metrics
+from bot.metrics import Metrics
 from bot.web.problems import problem_response
 
 Scope = MutableMapping[str, Any]

@@ -7,31 +7,18 @@ shared by every replica when ``REDIS_URL`` is set.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import math
-import secrets
 from typing import Protocol
 
 from fastapi import Request
 
+from bot.services.apikeys import PREFIX, hash_key
 from bot.web.problems import ProblemError
-
-PREFIX = "sha256:"
 
 
 class Limiter(Protocol):
     async def wait_seconds(self, key: str) -> float: ...
-
-
-def hash_key(key: str) -> str:
-    return PREFIX + hashlib.sha256(key.encode()).hexdigest()
-
-
-def new_key() -> tuple[str, str]:
-    """A fresh key and the hash to configure for it."""
-    key = "mb_" + secrets.token_urlsafe(32)
-    return key, hash_key(key)
 
 
 class ApiKeys:
