@@ -74,6 +74,9 @@ class Context:
     mesh_mtls: Mode | None = None
     namespace_mtls: dict[str, Mode] = field(default_factory=dict)
     workload_mtls: list[tuple[str, dict[str, str], Mode]] = field(default_factory=list)
+    #: Namespaces with a PERMISSIVE policy of any scope (or a PERMISSIVE ``portLevelMtls``
+    #: entry): plaintext callers kept on purpose, a phase or an exception in progress.
+    permissive: dict[str, Fact] = field(default_factory=dict)
     native_sidecars: Fact | None = None
     slow: dict[tuple[str, str], tuple[float, Fact]] = field(default_factory=dict)
 
@@ -153,6 +156,14 @@ class Context:
         selector = _get(r.data, "spec", "selector")
         where = "mesh-wide" if r.namespace == self.root_namespace and not selector else "its"
         fact = Fact.of(f"{where} mTLS mode is {mode}", r, "spec", "mtls", "mode")
+        ports = _mapping(_get(r.data, "spec", "portLevelMtls"))
+        permissive_ports = [p for p, v in ports.items() if _get(v, "mode") == "PERMISSIVE"]
+        if mode == "PERMISSIVE":
+            self.permissive.setdefault(r.namespace, fact)
+        elif permissive_ports:
+            loc = ("spec", "portLevelMtls", permissive_ports[0])
+            text = f"port {permissive_ports[0]} is PERMISSIVE"
+            self.permissive.setdefault(r.namespace, Fact.of(text, r, *loc))
         if selector:
             labels = {str(k): str(v) for k, v in _mapping(_get(selector, "matchLabels")).items()}
             self.workload_mtls.append((r.namespace, labels, Mode(mode, fact)))
@@ -304,8 +315,9 @@ def both_injection_labels(resources: Sequence[Resource], context: Context) -> It
 def strict_without_permissive(resources: Sequence[Resource], context: Context) -> Iterator[Hit]:
     """A STRICT policy for a namespace or the mesh with no PERMISSIVE phase in the manifests.
     A namespace turned STRICT under a mesh-wide PERMISSIVE policy is the step Istio's mTLS
-    migration task prescribes, not a finding; DISABLE and UNSET are not PERMISSIVE phases
-    (DISABLE sends plaintext, UNSET inherits)."""
+    migration task prescribes, not a finding, nor is STRICT beside PERMISSIVE exceptions
+    (a workload or port kept PERMISSIVE in that namespace; any, for the mesh-wide policy).
+    DISABLE and UNSET are not PERMISSIVE phases (DISABLE sends plaintext, UNSET inherits)."""
     for r in resources:
         if r.kind != "PeerAuthentication" or _get(r.data, "spec", "selector"):
             continue
@@ -313,10 +325,11 @@ def strict_without_permissive(resources: Sequence[Resource], context: Context) -
         if mode != "STRICT" or PERMISSIVE_SINCE in r.annotations():
             continue
         if r.namespace == context.root_namespace:
-            yield Hit(r, "the whole mesh", ("spec", "mtls", "mode"))
+            if not context.permissive:  # mesh-wide STRICT with no PERMISSIVE exception
+                yield Hit(r, "the whole mesh", ("spec", "mtls", "mode"))
             continue
         mesh = context.mesh_mtls
-        if mesh is not None and mesh.mode == "PERMISSIVE":
+        if (mesh is not None and mesh.mode == "PERMISSIVE") or r.namespace in context.permissive:
             continue
         because = (mesh.fact,) if mesh is not None else ()
         yield Hit(r, f"namespace {r.namespace}", ("spec", "mtls", "mode"), because)
@@ -456,6 +469,33 @@ def _native(mesh: _Mesh, pod: _Pod, context: Context) -> bool:
     )
 
 
+def _exposed(mesh: _Mesh, pod: _Pod) -> list[str]:
+    """The init containers that run while traffic is redirected to a proxy not yet started.
+
+    As written in an injected pod, those before the mesh's iptables container
+    (``istio-init``, ``linkerd-init``) run before the redirect exists, and those after a proxy
+    written as a native sidecar run once it is up. Skipped too: the mesh's own containers, the
+    app's own native sidecars (``restartPolicy: Always``: long-running, restarted rather than
+    blocking the pod, not the run-to-completion step this pitfall is about), containers running
+    as the proxy's UID (never redirected), and those that open no connection."""
+    inits = [c for _, c in pod.containers("initContainers")]
+    names = [str(c.get("name")) for c in inits]
+    if mesh.redirect in names:
+        inits = inits[names.index(mesh.redirect) + 1 :]
+    pod_uid = _get(pod.template, "spec", "securityContext", "runAsUser")
+    exposed = []
+    for c in inits:
+        name = str(c.get("name"))
+        if name == mesh.proxy:
+            break
+        uid = _get(c, "securityContext", "runAsUser") or pod_uid
+        sidecar = c.get("restartPolicy") == "Always"
+        if name in mesh.own or sidecar or uid == mesh.proxy_uid or _opens_no_connection(c):
+            continue
+        exposed.append(name)
+    return exposed
+
+
 def init_containers_before_sidecar(
     resources: Sequence[Resource], context: Context
 ) -> Iterator[Hit]:
@@ -469,16 +509,8 @@ def init_containers_before_sidecar(
             continue  # no iptables redirect: init traffic goes straight out
         if _native(mesh, pod, context) or any(k in a for k in mesh.exclusions):
             continue
-        pod_uid = _get(pod.template, "spec", "securityContext", "runAsUser")
-        exposed = []
-        for _, c in pod.containers("initContainers"):
-            name = str(c.get("name"))
-            if name == mesh.proxy:
-                break  # a native sidecar as written: what follows starts after the proxy
-            uid = _get(c, "securityContext", "runAsUser") or pod_uid
-            if name in mesh.own or uid == mesh.proxy_uid or _opens_no_connection(c):
-                continue
-            exposed.append(name)
+        exposed = _exposed(mesh, pod)
+
         if exposed:
             loc = pod.loc("spec", "initContainers")
             yield Hit(pod.resource, f"{', '.join(exposed)} ({mesh.name})", loc, because)
