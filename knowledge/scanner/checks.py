@@ -407,8 +407,9 @@ def _opens_no_connection(container: dict[str, Any]) -> bool:
     words = [str(w) for w in (_list(container.get("command")) + _list(container.get("args")))]
     if not words or sum(len(w) for w in words) > _SCRIPT_CHARS:
         return False
-    if words[0].rsplit("/", 1)[-1] in _SHELLS and "-c" in words:
-        script = " ".join(words[words.index("-c") + 1 :])
+    flags = [i for i, w in enumerate(words[:3]) if w.startswith("-") and "c" in w[1:]]
+    if words[0].rsplit("/", 1)[-1] in _SHELLS and flags:  # sh -c, sh -ec, bash -exc …
+        script = " ".join(words[flags[0] + 1 :])
     else:
         script = " ".join(words)
     if "/dev/tcp" in script or "/dev/udp" in script or "$(" in script or "`" in script:
