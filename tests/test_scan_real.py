@@ -83,3 +83,33 @@ def test_every_rule_has_a_real_true_positive_or_a_reason_it_cannot() -> None:
         else:
             assert verdict["no_real_positive"], rule
     assert not any("false" in v.get("verdict", "") for v in verdicts.values())
+
+
+def test_documents_left_unbuilt_could_not_have_changed_a_finding() -> None:
+    """The prefilter (``Scanner.needles``) only skips building documents no rule can fire on:
+    with it off, every file of the corpus and the written violations give the same findings."""
+    everything = Scanner(load())
+    everything.needles = None
+    for source in SOURCES["repositories"]:
+        expected = SCANS[source["repository"]]
+        base = _base(source["repository"])
+        documents = [(base / n, (base / n).read_text(encoding="utf-8")) for n in source["files"]]
+        full = everything.scan(
+            documents, scope=expected["context"], assumed=expected["assume_injected"]
+        )
+        assert [(f.rule.id, f.resource.path, f.line) for f in full.findings] == [
+            (f.rule.id, f.resource.path, f.line) for f in _scan(source).findings
+        ]
+    violations = Path(__file__).parent / "scan_corpus" / "violations.yaml"
+    written = [(violations, violations.read_text())]
+    assert [(f.rule.id, f.line) for f in everything.scan(written).findings] == [
+        (f.rule.id, f.line) for f in SCANNER.scan(written).findings
+    ]
+
+
+def test_a_workload_no_rule_can_fire_on_is_counted_without_being_built() -> None:
+    plain = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 1}\n"
+    broken = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: [web\n"
+    report = SCANNER.scan([(Path("a.yaml"), f"{plain}---\n{broken}")])
+    assert report.resources == 1
+    assert [p.message.split(" (")[0] for p in report.problems] == ["not valid YAML"]

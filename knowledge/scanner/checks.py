@@ -692,6 +692,16 @@ def undeclared_port_protocol(resources: Sequence[Resource], context: Context) ->
             yield Hit(r, shown, ("spec", "ports", index), (context.injected[r.namespace],))
 
 
+#: For rules that can only fire on a resource whose own text holds one of these words (a pod
+#: template's annotation or field), the words: a workload document holding none of them is
+#: checked to be YAML and counted, not built (``Scanner.needles``). Rules absent here may fire on
+#: any resource of their kinds, depending on what other resources say.
+NEEDLES: dict[str, tuple[str, ...]] = {
+    "MESH-P002-R02": ("sidecar.istio.io/rewriteAppHTTPProbers",),
+    "MESH-P003-R01": ("initContainers",),
+    "MESH-P005-R01": ("CITADEL_SELF_SIGNED_CA_CERT_TTL",),
+}
+
 CHECKS: dict[str, Callable[[Sequence[Resource], Context], Iterator[Hit]]] = {
     "MESH-P001-R01": legacy_injection_label,
     "MESH-P001-R02": both_injection_labels,

@@ -4,7 +4,7 @@ resource, or not YAML at all, is reported with its place and skipped, never fata
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,24 +120,34 @@ def read(
     text: str,
     problems: list[Problem],
     budget: Budget,
-    wanted: frozenset[str] | None = None,
+    needles: Mapping[str, tuple[str, ...] | None] | None = None,
 ) -> Iterator[Resource]:
     """Every Kubernetes resource in one YAML stream; problems are reported and skipped.
 
     The stream is split into documents first (``documents``), so a document that is not YAML
     is reported at its line and the next one is read. Each document is sized on its node graph
     and charged to ``budget`` before it is constructed, so an alias bomb is refused
-    (``LimitExceeded``) without ever being expanded. A document of a kind outside ``wanted``
-    (the kinds some rule or the context reads; None: all) with no anchor in it is only checked
-    to be YAML and counted: building the objects of a 3,000-line CRD that no rule reads was most
-    of the time a scan of real repositories took.
+    (``LimitExceeded``) without ever being expanded. With ``needles`` (per kind, the words one
+    of which a document must hold to matter to any rule; None: always matters), a document with
+    no anchor whose kind is absent, or that holds none of its kind's words, is only checked to
+    be YAML (by libyaml alone) and counted: building the objects of CRDs and workloads no rule
+    can fire on was most of the time a scan of real repositories took.
     """
     for first_line, chunk in documents(text):
-        kind = _declared_kind(chunk) if wanted is not None else None
-        if kind is not None and wanted is not None and kind not in wanted and "&" not in chunk:
+        if needles is not None and "&" not in chunk and not _matters(chunk, needles):
             _count_unread(path, first_line, chunk, problems, budget)
         else:
             yield from _parse(path, first_line, chunk, problems, budget)
+
+
+def _matters(chunk: str, needles: Mapping[str, tuple[str, ...] | None]) -> bool:
+    kind = _declared_kind(chunk)
+    if kind is None:
+        return True  # not said plainly: parse it and see
+    if kind not in needles:
+        return False
+    words = needles[kind]
+    return words is None or any(word in chunk for word in words)
 
 
 def namespaces(path: Path, text: str) -> tuple[list[Resource], list[Problem]]:

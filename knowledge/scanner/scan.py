@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -10,7 +10,7 @@ from typing import Literal
 from knowledge.base import KnowledgeBase
 from knowledge.errors import InvalidKnowledgeBase, LimitExceeded, Problem
 from knowledge.scanner import registry
-from knowledge.scanner.checks import CHECKS, CONTEXT_KINDS, IGNORE, Context, Fact
+from knowledge.scanner.checks import CHECKS, CONTEXT_KINDS, IGNORE, NEEDLES, Context, Fact
 from knowledge.scanner.limits import CLI_LIMITS, Budget, ScanLimits
 from knowledge.scanner.resources import STDIN, Resource, read
 from knowledge.schema import SEVERITIES, ScanRule, Severity
@@ -73,8 +73,8 @@ class Scanner:
             raise InvalidKnowledgeBase(problems)
         self.rules: dict[str, ScanRule] = {r.id: r for r in kb.scan_rules()}
         self.root_validity_seconds = registry.root_validity_seconds(kb)
-        #: The kinds anything reads; others are only checked to be YAML and counted.
-        self.wanted = frozenset(k for r in self.rules.values() for k in r.kinds) | CONTEXT_KINDS
+        #: What documents must hold to be built (``read``); None builds every document.
+        self.needles: Mapping[str, tuple[str, ...] | None] | None = _needles(self.rules.values())
 
     def scan(
         self,
@@ -94,7 +94,7 @@ class Scanner:
         try:
             for path, text in documents:
                 group = groups.setdefault(_group(path, scope), [])
-                group.extend(read(path, text, report.problems, budget, self.wanted))
+                group.extend(read(path, text, report.problems, budget, self.needles))
         except LimitExceeded as reached:
             report.limit = reached.problem
         report.resources = budget.resources  # with those of kinds no rule reads
@@ -134,6 +134,18 @@ class Scanner:
                     kind=r.kind, namespace=r.namespace or "-", name=r.name, detail=hit.detail
                 )
                 report.findings.append(Finding(rule, r, line, message, hit.because))
+
+
+def _needles(rules: Iterable[ScanRule]) -> dict[str, tuple[str, ...] | None]:
+    """Per kind anything reads, the words one of which a document must hold to matter (None:
+    it always matters). Kinds absent are read by nothing: checked to be YAML and counted."""
+    needles: dict[str, tuple[str, ...] | None] = dict.fromkeys(CONTEXT_KINDS)
+    for rule in rules:
+        for kind in rule.kinds:
+            words = NEEDLES.get(rule.id)
+            known = needles.get(kind, ())
+            needles[kind] = None if words is None or known is None else (*known, *words)
+    return needles
 
 
 def _group(path: Path, scope: ContextScope) -> str:
