@@ -291,3 +291,39 @@ def test_merge_keys_keep_each_finding_in_its_own_resource() -> None:
     report = _scan(ISTIO_NS, text)
     lines = {f.resource.name: f.line for f in report.findings if f.rule.id == "MESH-X002-R01"}
     assert lines == {"a": 15, "b": 20}  # b's finding stays on b's own spec, not a's port
+
+
+def _linkerd_service(port: str, annotations: str = "{}") -> str:
+    return (
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n"
+        "  annotations: {linkerd.io/inject: enabled}\n---\n"
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: db\n  namespace: shop\n"
+        f"  annotations: {annotations}\nspec:\n  ports: [{port}]\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("port", "annotations", "found"),
+    [
+        ("{name: mysql, port: 3307}", "{}", True),
+        ("{name: tcp, port: 6380, appProtocol: redis}", "{}", True),
+        ("{name: mysql, port: 3306}", "{}", False),  # in Linkerd's default opaque ports
+        ("{name: mysql, port: 80, targetPort: 3306}", "{}", False),
+        ("{name: mysql, port: 3307}", "{config.linkerd.io/opaque-ports: '3300-3310'}", False),
+        ("{name: mysql, port: 3307}", "{config.linkerd.io/opaque-ports: mysql}", False),
+        ("{name: http, port: 8080}", "{}", False),
+    ],
+)
+def test_linkerd_server_speaks_first_ports_outside_the_opaque_ones(
+    port: str, annotations: str, found: bool
+) -> None:
+    report = _scan(_linkerd_service(port, annotations))
+    assert ("MESH-X003-R01" in _rules(report)) is found
+
+
+def test_a_namespace_opaque_ports_annotation_covers_its_services() -> None:
+    text = _linkerd_service("{name: redis, port: 6380}").replace(
+        "{linkerd.io/inject: enabled}",
+        "{linkerd.io/inject: enabled, config.linkerd.io/opaque-ports: '6380'}",
+    )
+    assert _rules(_scan(text)) == []

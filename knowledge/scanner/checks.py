@@ -66,6 +66,8 @@ class Context:
     #: without ``istio-injection=disabled``), and Linkerd (``linkerd.io/inject: enabled``).
     injected: dict[str, Fact] = field(default_factory=dict)
     linkerd: dict[str, Fact] = field(default_factory=dict)
+    #: Namespaces' ``config.linkerd.io/opaque-ports``, inherited by their Services.
+    linkerd_opaque: dict[str, str] = field(default_factory=dict)
     ambient: dict[str, Fact] = field(default_factory=dict)
     waypoints: set[str] = field(default_factory=set)
     root_namespace: str = DEFAULT_ROOT_NAMESPACE
@@ -135,6 +137,8 @@ class Context:
                 "annotations",
                 "linkerd.io/inject",
             )
+        if "config.linkerd.io/opaque-ports" in r.annotations():
+            self.linkerd_opaque[r.name] = r.annotations()["config.linkerd.io/opaque-ports"]
         if labels.get("istio.io/dataplane-mode") == "ambient":
             self.ambient[r.name] = Fact.of(
                 f"namespace {r.name} is ambient", r, "metadata", "labels", "istio.io/dataplane-mode"
@@ -692,6 +696,54 @@ def undeclared_port_protocol(resources: Sequence[Resource], context: Context) ->
             yield Hit(r, shown, ("spec", "ports", index), (context.injected[r.namespace],))
 
 
+# -- Linkerd: server-speaks-first ports left to protocol detection --------------------------
+
+#: Linkerd's default ``proxy.opaquePorts`` (linkerd2 ``charts/linkerd-control-plane/values.yaml``).
+LINKERD_OPAQUE = frozenset({25, 587, 3306, 4444, 5432, 6379, 9300, 11211})
+#: Port names (or ``appProtocol``s) of protocols where the server speaks first or the client
+#: sends no preamble Linkerd can detect, as that values file lists them.
+SERVER_FIRST = ("mysql", "postgres", "redis", "smtp", "memcache", "galera", "elasticsearch")
+#: Longest ``opaque-ports`` annotation read; longer ones are taken to cover everything.
+_OPAQUE_CHARS = 1000
+
+
+def _opaque(annotation: str | None, port: dict[str, Any]) -> bool:
+    """Whether ``config.linkerd.io/opaque-ports`` (numbers, ``a-b`` ranges or port names,
+    comma-separated) covers the port."""
+    if annotation is None:
+        return False
+    if len(annotation) > _OPAQUE_CHARS:
+        return True
+    numbers = {port.get("port"), port.get("targetPort")}
+    for item in (part.strip() for part in annotation.split(",")):
+        low, _, high = item.partition("-")
+        if item == str(port.get("name")) or item == str(port.get("targetPort")):
+            return True
+        ranged = low.isdecimal() and (high or low).isdecimal()
+        if ranged and any(
+            isinstance(n, int) and int(low) <= n <= int(high or low) for n in numbers
+        ):
+            return True
+    return False
+
+
+def server_first_port_detected(resources: Sequence[Resource], context: Context) -> Iterator[Hit]:
+    for r in resources:
+        if r.kind != "Service" or r.namespace not in context.linkerd:
+            continue
+        annotation = r.annotations().get(
+            "config.linkerd.io/opaque-ports", context.linkerd_opaque.get(r.namespace)
+        )
+        for index, port in _indexed(_get(r.data, "spec", "ports")):
+            said = f"{port.get('name') or ''} {port.get('appProtocol') or ''}".lower()
+            protocol = next((p for p in SERVER_FIRST if p in said), None)
+            numbers = {port.get("port"), port.get("targetPort")}
+            if protocol is None or numbers & LINKERD_OPAQUE or _opaque(annotation, port):
+                continue
+            detail = f"{protocol} on port {port.get('port')}"
+            yield Hit(r, detail, ("spec", "ports", index), (context.linkerd[r.namespace],))
+
+
 #: For rules that can only fire on a resource whose own text holds one of these words (a pod
 #: template's annotation or field), the words: a workload document holding none of them is
 #: checked to be YAML and counted, not built (``Scanner.needles``). Rules absent here may fire on
@@ -714,4 +766,5 @@ CHECKS: dict[str, Callable[[Sequence[Resource], Context], Iterator[Hit]]] = {
     "MESH-P005-R02": no_certificate_expiry_alert,
     "MESH-X001-R01": ambient_l7_without_waypoint,
     "MESH-X002-R01": undeclared_port_protocol,
+    "MESH-X003-R01": server_first_port_detected,
 }
