@@ -27,7 +27,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.slack.listeners import REQUEST_CLIENT, Bot, team_of, where_of
-from bot.store import DecisionStore
+from bot.store import DecisionStore, SlackEvents
 from knowledge import Library
 
 log = logging.getLogger("meshbot.slack")
@@ -78,6 +78,7 @@ def build(
     if settings.slack_client_id is not None:
         app.enable_token_revocation_listeners()  # uninstalls and revoked tokens delete installs
     bot = Bot(library, store, metrics, web, settings.scan_timeout_seconds)
+    events = SlackEvents(store)
 
     @app.middleware
     async def once_per_event(
@@ -89,7 +90,7 @@ def build(
         if context.client is not None:
             REQUEST_CLIENT.set(context.client)
         event_id = body.get("event_id")
-        if event_id and not await asyncio.to_thread(store.first_sighting, str(event_id)):
+        if event_id and not await asyncio.to_thread(events.first_sighting, str(event_id)):
             log.info("duplicate event ignored", extra={"event_id": event_id})
             return BoltResponse(status=200, body="")
         await next()

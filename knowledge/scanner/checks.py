@@ -42,7 +42,11 @@ class Fact:
 
 
 @dataclass(frozen=True)
-class Hit:
+class Match:
+    """What a check found: the resource, the detail for the message, the field to point at,
+    and the facts from elsewhere it relies on (named apart from a search hit,
+    ``knowledge.search.Hit``)."""
+
     resource: Resource
     detail: str
     loc: tuple[int | str, ...] = ()
@@ -294,15 +298,15 @@ def _pods(resources: Sequence[Resource]) -> Iterator[_Pod]:
 # -- MESH-P001: upgrade storms ---------------------------------------------------------------
 
 
-def legacy_injection_label(resources: Sequence[Resource], context: Context) -> Iterator[Hit]:
+def legacy_injection_label(resources: Sequence[Resource], context: Context) -> Iterator[Match]:
     for r in resources:
         labels = r.labels()
         legacy = labels.get("istio-injection") == "enabled" and "istio.io/rev" not in labels
         if r.kind == "Namespace" and legacy:
-            yield Hit(r, "", ("metadata", "labels", "istio-injection"))
+            yield Match(r, "", ("metadata", "labels", "istio-injection"))
 
 
-def both_injection_labels(resources: Sequence[Resource], context: Context) -> Iterator[Hit]:
+def both_injection_labels(resources: Sequence[Resource], context: Context) -> Iterator[Match]:
     """``istio-injection=enabled`` beside ``istio.io/rev`` pins the namespace to the default
     revision. ``istio-injection=disabled`` beside it is not a mistake: Istio documents that the
     legacy label wins, so the pair reads "not injected", whatever the revision says."""
@@ -310,13 +314,13 @@ def both_injection_labels(resources: Sequence[Resource], context: Context) -> It
         labels = r.labels()
         enabled = labels.get("istio-injection") == "enabled"
         if r.kind == "Namespace" and enabled and "istio.io/rev" in labels:
-            yield Hit(r, "", ("metadata", "labels", "istio-injection"))
+            yield Match(r, "", ("metadata", "labels", "istio-injection"))
 
 
 # -- MESH-P002: STRICT mTLS and probes -------------------------------------------------------
 
 
-def strict_without_permissive(resources: Sequence[Resource], context: Context) -> Iterator[Hit]:
+def strict_without_permissive(resources: Sequence[Resource], context: Context) -> Iterator[Match]:
     """A STRICT policy for a namespace or the mesh with no PERMISSIVE phase in the manifests.
     A namespace turned STRICT under a mesh-wide PERMISSIVE policy is the step Istio's mTLS
     migration task prescribes, not a finding, nor is STRICT beside PERMISSIVE exceptions
@@ -330,18 +334,18 @@ def strict_without_permissive(resources: Sequence[Resource], context: Context) -
             continue
         if r.namespace == context.root_namespace:
             if not context.permissive:  # mesh-wide STRICT with no PERMISSIVE exception
-                yield Hit(r, "the whole mesh", ("spec", "mtls", "mode"))
+                yield Match(r, "the whole mesh", ("spec", "mtls", "mode"))
             continue
         mesh = context.mesh_mtls
         if (mesh is not None and mesh.mode == "PERMISSIVE") or r.namespace in context.permissive:
             continue
         because = (mesh.fact,) if mesh is not None else ()
-        yield Hit(r, f"namespace {r.namespace}", ("spec", "mtls", "mode"), because)
+        yield Match(r, f"namespace {r.namespace}", ("spec", "mtls", "mode"), because)
 
 
 def probe_rewrite_off_under_strict(
     resources: Sequence[Resource], context: Context
-) -> Iterator[Hit]:
+) -> Iterator[Match]:
     for pod in _pods(resources):
         rewrite = pod.annotations.get("sidecar.istio.io/rewriteAppHTTPProbers", "")
         if rewrite.lower() != "false":
@@ -349,7 +353,7 @@ def probe_rewrite_off_under_strict(
         mode = context.mtls_at(pod.resource.namespace, pod.labels)
         if mode is not None and mode.mode == "STRICT":
             loc = pod.loc("metadata", "annotations", "sidecar.istio.io/rewriteAppHTTPProbers")
-            yield Hit(pod.resource, pod.resource.namespace, loc, (mode.fact,))
+            yield Match(pod.resource, pod.resource.namespace, loc, (mode.fact,))
 
 
 # -- MESH-P003: init containers before the sidecar -------------------------------------------
@@ -503,7 +507,7 @@ def _exposed(mesh: _Mesh, pod: _Pod) -> list[str]:
 
 def init_containers_before_sidecar(
     resources: Sequence[Resource], context: Context
-) -> Iterator[Hit]:
+) -> Iterator[Match]:
     for pod in _pods(resources):
         injected = _injected_by(pod, context)
         if injected is None:
@@ -518,7 +522,7 @@ def init_containers_before_sidecar(
 
         if exposed:
             loc = pod.loc("spec", "initContainers")
-            yield Hit(pod.resource, f"{', '.join(exposed)} ({mesh.name})", loc, because)
+            yield Match(pod.resource, f"{', '.join(exposed)} ({mesh.name})", loc, because)
 
 
 # -- MESH-P004: timeouts cutting off slow operations -----------------------------------------
@@ -568,7 +572,7 @@ def _routes_to_slow(resources: Sequence[Resource], context: Context) -> Iterator
 
 def timeout_below_declared_latency(
     resources: Sequence[Resource], context: Context
-) -> Iterator[Hit]:
+) -> Iterator[Match]:
     """A timeout of ``0s`` disables it (Istio's ``HTTPRoute.timeout``, Gateway API's
     ``timeouts.request``), so it is never "below" anything."""
     for route in _routes_to_slow(resources, context):
@@ -577,26 +581,26 @@ def timeout_below_declared_latency(
             detail = (
                 f"{route.timeout} on the route to {route.host}, which declares {route.latency:g} s"
             )
-            yield Hit(route.resource, detail, route.timeout_loc, (route.fact,))
+            yield Match(route.resource, detail, route.timeout_loc, (route.fact,))
 
 
-def slow_route_without_timeout(resources: Sequence[Resource], context: Context) -> Iterator[Hit]:
+def slow_route_without_timeout(resources: Sequence[Resource], context: Context) -> Iterator[Match]:
     for route in _routes_to_slow(resources, context):
         if route.timeout is None:
-            yield Hit(route.resource, route.host, route.loc, (route.fact,))
+            yield Match(route.resource, route.host, route.loc, (route.fact,))
 
 
 # -- MESH-P005: certificate expiry -----------------------------------------------------------
 
 
-def shortened_root_validity(resources: Sequence[Resource], context: Context) -> Iterator[Hit]:
+def shortened_root_validity(resources: Sequence[Resource], context: Context) -> Iterator[Match]:
     for r in resources:
         if r.kind == "IstioOperator":
             env = _mapping(_get(r.data, "spec", "values", "pilot", "env"))
             ttl = env.get("CITADEL_SELF_SIGNED_CA_CERT_TTL")
             loc: tuple[int | str, ...] = ("spec", "values", "pilot", "env")
             if _shorter(ttl, context.root_validity_seconds):
-                yield Hit(r, str(ttl), (*loc, "CITADEL_SELF_SIGNED_CA_CERT_TTL"))
+                yield Match(r, str(ttl), (*loc, "CITADEL_SELF_SIGNED_CA_CERT_TTL"))
         template = r.pod_template() if r.kind == "Deployment" else None
         if template is None:
             continue
@@ -607,7 +611,7 @@ def shortened_root_validity(resources: Sequence[Resource], context: Context) -> 
                     continue
                 ttl = env_var.get("value")
                 if _shorter(ttl, context.root_validity_seconds):
-                    yield Hit(r, str(ttl), (*path, "spec", "containers", c_index, "env", e_index))
+                    yield Match(r, str(ttl), (*path, "spec", "containers", c_index, "env", e_index))
 
 
 def _shorter(ttl: Any, limit: float) -> bool:
@@ -617,7 +621,7 @@ def _shorter(ttl: Any, limit: float) -> bool:
     return seconds is not None and seconds < limit
 
 
-def no_certificate_expiry_alert(resources: Sequence[Resource], context: Context) -> Iterator[Hit]:
+def no_certificate_expiry_alert(resources: Sequence[Resource], context: Context) -> Iterator[Match]:
     for r in resources:
         if r.kind != "PrometheusRule":
             continue
@@ -629,7 +633,7 @@ def no_certificate_expiry_alert(resources: Sequence[Resource], context: Context)
         ]
         about_mesh = any(re.search(r"istio|envoy|pilot|citadel|linkerd", e) for e in exprs)
         if about_mesh and not any(_mentions_cert_expiry(e) for e in exprs):
-            yield Hit(r, "", ("spec", "groups"))
+            yield Match(r, "", ("spec", "groups"))
 
 
 def _mentions_cert_expiry(expr: str) -> bool:
@@ -654,15 +658,15 @@ def _l7_rules(policy: Resource) -> bool:
     return False
 
 
-def ambient_l7_without_waypoint(resources: Sequence[Resource], context: Context) -> Iterator[Hit]:
+def ambient_l7_without_waypoint(resources: Sequence[Resource], context: Context) -> Iterator[Match]:
     for r in resources:
         if r.namespace not in context.ambient or r.namespace in context.waypoints:
             continue
         because = (context.ambient[r.namespace],)
         if r.kind == "AuthorizationPolicy" and _l7_rules(r):
-            yield Hit(r, "HTTP conditions in its rules", ("spec", "rules"), because)
+            yield Match(r, "HTTP conditions in its rules", ("spec", "rules"), because)
         elif r.kind in {"VirtualService", "HTTPRoute"}:
-            yield Hit(r, "HTTP routing", ("spec",), because)
+            yield Match(r, "HTTP routing", ("spec",), because)
 
 
 # -- Ports whose protocol Istio must guess (from issue reports) -----------------------------
@@ -683,7 +687,7 @@ PROTOCOLS = {
 }
 
 
-def undeclared_port_protocol(resources: Sequence[Resource], context: Context) -> Iterator[Hit]:
+def undeclared_port_protocol(resources: Sequence[Resource], context: Context) -> Iterator[Match]:
     for r in resources:
         if r.kind != "Service" or r.namespace not in context.injected:
             continue
@@ -693,7 +697,7 @@ def undeclared_port_protocol(resources: Sequence[Resource], context: Context) ->
             if declared or port.get("appProtocol") or str(port.get("protocol")).upper() == "UDP":
                 continue
             shown = f"port {port.get('port')} ({name or 'unnamed'})"
-            yield Hit(r, shown, ("spec", "ports", index), (context.injected[r.namespace],))
+            yield Match(r, shown, ("spec", "ports", index), (context.injected[r.namespace],))
 
 
 # -- Linkerd: server-speaks-first ports left to protocol detection --------------------------
@@ -727,7 +731,7 @@ def _opaque(annotation: str | None, port: dict[str, Any]) -> bool:
     return False
 
 
-def server_first_port_detected(resources: Sequence[Resource], context: Context) -> Iterator[Hit]:
+def server_first_port_detected(resources: Sequence[Resource], context: Context) -> Iterator[Match]:
     for r in resources:
         if r.kind != "Service" or r.namespace not in context.linkerd:
             continue
@@ -741,7 +745,7 @@ def server_first_port_detected(resources: Sequence[Resource], context: Context) 
             if protocol is None or numbers & LINKERD_OPAQUE or _opaque(annotation, port):
                 continue
             detail = f"{protocol} on port {port.get('port')}"
-            yield Hit(r, detail, ("spec", "ports", index), (context.linkerd[r.namespace],))
+            yield Match(r, detail, ("spec", "ports", index), (context.linkerd[r.namespace],))
 
 
 #: For rules that can only fire on a resource whose own text holds one of these words (a pod
@@ -754,7 +758,7 @@ NEEDLES: dict[str, tuple[str, ...]] = {
     "MESH-P005-R01": ("CITADEL_SELF_SIGNED_CA_CERT_TTL",),
 }
 
-CHECKS: dict[str, Callable[[Sequence[Resource], Context], Iterator[Hit]]] = {
+CHECKS: dict[str, Callable[[Sequence[Resource], Context], Iterator[Match]]] = {
     "MESH-P001-R01": legacy_injection_label,
     "MESH-P001-R02": both_injection_labels,
     "MESH-P002-R01": strict_without_permissive,
