@@ -175,3 +175,26 @@ def test_the_readme_ci_recipe_fails_on_a_broken_render(
     )
     assert (done.returncode == 0) is passes, done.stderr
     VALIDATOR.validate(json.loads((tmp_path / "meshbot.sarif").read_text()))
+
+
+def test_cli_takes_namespace_labels_from_a_kubectl_dump_or_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "k8s" / "db.yaml").write_text(SERVICE)
+    dump = tmp_path / "ns.yaml"
+    dump.write_text(
+        yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": [yaml.safe_load(INJECTED)]})
+    )
+    target = str(tmp_path / "k8s")
+    assert main(["scan", target, "--fail-on", "note"]) == 0  # no fact says shop is injected
+    capsys.readouterr()
+    assert main(["scan", target, "--fail-on", "note", "--namespaces", str(dump)]) == 5
+    assert (
+        f"because namespace shop is injected: Namespace/shop at {dump}:" in capsys.readouterr().out
+    )
+    assert main(["scan", target, "--fail-on", "note", "--assume-injected", "shop"]) == 5
+    assert "because namespace shop is injected: --assume-injected" in capsys.readouterr().out
+    dump.write_text("not: [yaml\n")
+    assert main(["scan", target, "--namespaces", str(dump)]) == 2
+    assert "no usable Namespace list" in capsys.readouterr().err
