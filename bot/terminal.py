@@ -1,65 +1,133 @@
-"""The engine in a terminal: the estimate as a table, the decision as a conversation."""
+"""The engine and the knowledge base in a terminal, rendered with rich.
+
+rich decides what a stream can show: a TTY gets colour and the terminal's width; a pipe or a
+file, ``NO_COLOR`` or ``TERM=dumb`` gets plain text with no escape codes, as wide as
+``COLUMNS`` (80 when unset), so ``meshbot … | grep`` and ``> file`` read cleanly. Markdown
+from the knowledge base is rendered (headings, lists, tables, code) instead of printed raw, and
+tables wrap their cells to fit the width instead of running past it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Literal, TextIO
 
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.markdown import Markdown
+from rich.table import Table
+from rich.text import Text
+
 from engine.adr import proxies, span
 from engine.answers import Question, UnreadableAnswer, Value
 from engine.cost import Estimate
 from engine.decision import DecisionRules, Verdict, next_step
 
+#: Severities of runbooks and scan findings, most severe first in each scale.
+SEVERITY_STYLES = {
+    "critical": "bold white on red",
+    "high": "bold red",
+    "error": "bold red",
+    "medium": "yellow",
+    "warning": "yellow",
+    "low": "cyan",
+    "info": "cyan",
+}
+VERDICT_STYLES = {"mesh": "bold green", "borderline": "bold yellow", "no-mesh": "bold red"}
 
-def estimate_table(estimate: Estimate) -> str:
-    header = (
-        f"{'plane':28} {'proxies':>22} {'memory MB':>10} {'vCPU':>7} {'USD/month':>10} "
-        f"{'p99/hop ms':>11} {'p99/request ms':>15} {'fits SLO':>8}"
-    )
-    lines = [header, "-" * len(header)]
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """rich would exit with status 1; re-raise so ``bot.cli.main`` ends with the
+        broken-pipe status (141) like the commands that print without rich."""
+        self.quiet = True
+        raise BrokenPipeError
+
+
+def console(stderr: bool = False) -> Console:
+    """A console on the current stdout (or stderr); looked up at each call, so tests that
+    capture output and pipes set up after import both work."""
+    return _Console(stderr=stderr, highlight=False, emoji=False)
+
+
+def markdown(text: str) -> Markdown:
+    return Markdown(text, code_theme="ansi_dark", hyperlinks=False)
+
+
+def severity(name: str) -> Text:
+    return Text(name, style=SEVERITY_STYLES.get(name, ""))
+
+
+def estimate_table(estimate: Estimate) -> RenderableType:
+    """Each plane's cost as a table that wraps its cells to the width it is given."""
+    table = Table(title="Per data plane", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("plane", overflow="fold")
+    table.add_column("proxies", justify="right", overflow="fold")
+    for name in ("memory MB", "vCPU", "USD/month", "p99 ms/hop", "p99 ms/req", "fits SLO"):
+        table.add_column(name, justify="right", overflow="fold")
     for p in estimate.planes:
         fits = "" if p.fits_slo is None else ("yes" if p.fits_slo else "no")
-        lines.append(
-            f"{p.name[:28]:28} {proxies(p.proxies, p.proxies_per):>22} {p.memory_mb:>10,.0f} "
-            f"{p.cpu_vcpu:>7,.1f} {p.monthly_usd:>10,.0f} {span(p.latency_ms_per_hop):>11} "
-            f"{span(p.latency_ms_per_request):>15} {fits:>8}"
+        table.add_row(
+            p.name,
+            proxies(p.proxies, p.proxies_per),
+            f"{p.memory_mb:,.0f}",
+            f"{p.cpu_vcpu:,.1f}",
+            f"{p.monthly_usd:,.0f}",
+            span(p.latency_ms_per_hop),
+            span(p.latency_ms_per_request),
+            Text(fits, style="green" if p.fits_slo else "red") if fits else "",
         )
+    parts: list[RenderableType] = [table]
     if estimate.control_plane:
-        lines += ["", "control plane, paid once per cluster:"]
+        control = Table(
+            title="Control plane, paid once per cluster",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+        )
+        for name in ("plane", "components", "memory MB", "vCPU", "USD/month", "sources"):
+            control.add_column(name, justify="right" if name in {"memory MB", "vCPU"} else "left")
         for c in estimate.control_plane:
-            lines.append(
-                f"  {c.plane:14} {c.name[:34]:34} {c.memory_mb:>8,.0f} MB {c.cpu_vcpu:>5,.1f} vCPU "
-                f"{c.monthly_usd:>8,.0f} USD/month  ({', '.join(c.sources)})"
+            control.add_row(
+                c.plane,
+                c.name,
+                f"{c.memory_mb:,.0f}",
+                f"{c.cpu_vcpu:,.1f}",
+                f"{c.monthly_usd:,.0f}",
+                ", ".join(c.sources),
             )
-    lines += ["", "assumptions:", *(f"  - {a}" for a in estimate.assumptions)]
+        parts += [Text(""), control]
+    lines = ["**Assumptions**", "", *(f"- {a}" for a in estimate.assumptions)]
     for p in estimate.planes:
-        lines += [f"  {p.plane}:", *(f"    - {a}" for a in p.assumptions)]
-    return "\n".join(lines)
+        lines += [f"- {p.plane}:", *(f"    - {a}" for a in p.assumptions)]
+    parts += [Text(""), markdown("\n".join(lines))]
+    return Group(*parts)
 
 
-def verdict_text(verdict: Verdict, plane_names: Mapping[str, str]) -> str:
+def verdict_view(verdict: Verdict, plane_names: Mapping[str, str]) -> RenderableType:
+    """The verdict in its colour, then why, the alternatives, the first steps and the costs."""
+    headline = Text("Verdict: ")
+    headline.append(verdict.verdict, style=VERDICT_STYLES[verdict.verdict])
+    if verdict.plane:
+        headline.append(f" — {plane_names[verdict.plane]}")
     lines = [
-        f"Verdict: {verdict.verdict}"
-        + (f" — {plane_names[verdict.plane]}" if verdict.plane else ""),
         f"Criteria met: {verdict.criteria_count} of {verdict.criteria_total} "
-        f"({verdict.criteria_needed} or more "
-        "justify a mesh)",
+        f"({verdict.criteria_needed} or more justify a mesh)",
+        "",
     ]
     if verdict.anti_patterns:
-        lines.append("Anti-patterns: " + ", ".join(verdict.anti_patterns))
-    lines += ["", "Why:", *(f"  - {r.text} [{r.entry}]" for r in verdict.reasons)]
+        lines += ["Anti-patterns: " + ", ".join(verdict.anti_patterns), ""]
+    lines += ["**Why**", "", *(f"- {r.text} [{r.entry}]" for r in verdict.reasons)]
     if verdict.alternatives:
-        lines += ["", "Alternatives:"]
-        lines += [f"  - {a.name}: {a.reason.text}" for a in verdict.alternatives]
+        lines += ["", "**Alternatives**", ""]
+        lines += [f"- {a.name}: {a.reason.text}" for a in verdict.alternatives]
     if verdict.first_steps:
-        lines += [
-            "",
-            "First steps:",
-            *(f"  {n}. {s}" for n, s in enumerate(verdict.first_steps, 1)),
-        ]
+        lines += ["", "**First steps**", ""]
+        lines += [f"{n}. {s}" for n, s in enumerate(verdict.first_steps, 1)]
+    parts: list[RenderableType] = [headline, markdown("\n".join(lines))]
     if verdict.estimate is not None:
-        lines += ["", estimate_table(verdict.estimate)]
-    return "\n".join(lines)
+        parts += [Text(""), estimate_table(verdict.estimate)]
+    return Group(*parts)
 
 
 Command = Literal["answer", "back", "quit"]

@@ -13,7 +13,7 @@ from bot.catalog import FINDINGS, OK, STOPPED, USAGE
 from bot.cli._base import Commands, Needs, command, print_json
 from knowledge.errors import ScanTimeout
 from knowledge.scanner.limits import CLI_LIMITS
-from knowledge.scanner.report import as_json, as_sarif, as_text
+from knowledge.scanner.report import as_json, as_sarif, as_text, skipped_lines
 from knowledge.scanner.resources import files
 from knowledge.scanner.scan import Scanner
 from knowledge.schema import SEVERITIES
@@ -72,6 +72,8 @@ def cmd_scan(args: argparse.Namespace, needs: Needs) -> int:
     elif args.format == "sarif":
         print_json(as_sarif(report, version()))
     else:
+        for line in skipped_lines(report):  # diagnostics on stderr, findings on stdout
+            print(line, file=sys.stderr)
         print(as_text(report))
     if report.limit is not None:
         print(f"meshbot scan: {report.limit}", file=sys.stderr)

@@ -77,7 +77,14 @@ def build(
     )
     if settings.slack_client_id is not None:
         app.enable_token_revocation_listeners()  # uninstalls and revoked tokens delete installs
-    bot = Bot(library, store, metrics, web, settings.scan_timeout_seconds)
+    bot = Bot(
+        library,
+        store,
+        metrics,
+        web,
+        settings.scan_timeout_seconds,
+        public_url=settings.public_url,
+    )
 
     @app.middleware
     async def once_per_event(

@@ -23,6 +23,7 @@ import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.links import page_url
 from bot.scanning import scan_off_loop
 from bot.services.answering import search
 from bot.services.decisions import Decisions, NotFinished, Outcome
@@ -41,6 +42,7 @@ from knowledge.comparisons import find_comparison
 from knowledge.errors import InvalidQuestion, ScanTimeout
 from knowledge.library import Library
 from knowledge.scanner.scan import Scanner
+from knowledge.search import Answer
 
 log = logging.getLogger("meshbot.slack")
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
@@ -59,6 +61,7 @@ class Bot:
         client: AsyncWebClient,
         scan_timeout_seconds: float,
         work: Background | None = None,
+        public_url: str | None = None,
     ) -> None:
         self.library = library
         self.store = store
@@ -68,6 +71,11 @@ class Bot:
         self.decisions = Decisions(store, library.rules, metrics)
         self.scanner = Scanner(library.kb)
         self.scan_timeout_seconds = scan_timeout_seconds
+        self.public_url = public_url  # links runbooks and decisions to their web pages
+
+    def _page_of(self, result: Answer) -> str | None:
+        best = result.results[0] if result.answered else None
+        return page_url(self.public_url, best.kind, best.id) if best else None
 
     @property
     def client(self) -> AsyncWebClient:
@@ -186,7 +194,7 @@ class Bot:
             except InvalidQuestion as error:
                 await self.ephemeral(channel, user, str(error))
                 return
-            await self.post(channel, messages.answer(result, f"<@{user}>"))
+            await self.post(channel, messages.answer(result, f"<@{user}>", self._page_of(result)))
         elif parsed.name == "compare":
             await self.compare(channel, user, parsed.rest)
         elif parsed.name == "cost":
@@ -262,7 +270,8 @@ class Bot:
                 await self.client.chat_update(channel=channel, ts=target, **done.payload())
         following = outcome.next or self.decisions.step(session)
         if isinstance(following, Verdict):
-            verdict = messages.verdict(session.id, following, self.library.rules)
+            page = page_url(self.public_url, "decision", session.id)
+            verdict = messages.verdict(session.id, following, self.library.rules, page)
             await self.post(channel, verdict, thread_ts)
             return
         asked = messages.question(session.id, following, session.version)
@@ -401,7 +410,8 @@ class Bot:
         hit = self.library.searcher.entry(entry_id)
         if hit is None:
             raise LookupError(f"no entry {entry_id!r}")
-        shown = messages.entry(hit) if part == 0 else messages.rest_of(hit, part)
+        page = page_url(self.public_url, hit.kind, hit.id)
+        shown = messages.entry(hit, page) if part == 0 else messages.rest_of(hit, part)
         message = body.get("message") or {}
         thread = message.get("thread_ts") or message.get("ts")
         await self.post(body["channel"]["id"], shown, thread)
@@ -432,7 +442,9 @@ class Bot:
         except InvalidQuestion as error:
             await self.post(channel, messages.notice(escape(str(error))), thread_ts)
             return
-        await self.post(channel, messages.answer(result, f"<@{user}>"), thread_ts)
+        await self.post(
+            channel, messages.answer(result, f"<@{user}>", self._page_of(result)), thread_ts
+        )
 
     async def on_mention(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         if _from_a_bot(event, context):

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from bot.services.answering import search
+from bot.web.caching import Conditional
 from bot.web.deps import LibraryDep, MetricsDep
 from bot.web.models import AskIn, AskOut, CitedSource, Items
 from bot.web.problems import ProblemError
@@ -19,7 +20,7 @@ QueryParam = Annotated[
 ]
 
 
-def _entry(library: Library, entry_id: str, kind: str) -> dict[str, Any]:
+def entry_data(library: Library, entry_id: str, kind: str) -> dict[str, Any]:
     """An entry as stored, with its sources spelled out and any corrections attached."""
     located = library.kb.get(entry_id)
     if located is None or located.kind != kind:
@@ -54,40 +55,70 @@ def _listing(library: Library, kind: str, q: str | None, fields: tuple[str, ...]
     return Items(query=answer.question, items=items)
 
 
-@router.post("/ask")
+@router.post("/ask", operation_id="ask", summary="Answer a question")
 async def ask(body: AskIn, library: LibraryDep, metrics: MetricsDep) -> AskOut:
     """Answer a question from the knowledge base, or say it does not know."""
     return AskOut.model_validate(search(library.searcher, metrics, body.question, body.limit))
 
 
-@router.get("/pitfalls")
+@router.get(
+    "/pitfalls",
+    operation_id="listPitfalls",
+    summary="List or search runbooks",
+    dependencies=[Conditional],
+)
 async def pitfalls(library: LibraryDep, q: QueryParam = None) -> Items:
     """Every runbook, or with ``q`` a symptom search (``upstream request timeout``)."""
     return _listing(library, "pitfall", q, ("code", "title", "severity", "summary"))
 
 
-@router.get("/pitfalls/{code}")
+@router.get(
+    "/pitfalls/{code}",
+    operation_id="getPitfall",
+    summary="Get one runbook",
+    dependencies=[Conditional],
+)
 async def pitfall(code: str, library: LibraryDep) -> dict[str, Any]:
     """The whole runbook: symptoms, cause, fix, config, detection, verification, sources."""
-    return _entry(library, code.upper(), "pitfall")
+    return entry_data(library, code.upper(), "pitfall")
 
 
-@router.get("/comparisons")
+@router.get(
+    "/comparisons",
+    operation_id="listComparisons",
+    summary="List comparison tables",
+    dependencies=[Conditional],
+)
 async def comparisons(library: LibraryDep) -> Items:
     return _listing(library, "comparison", None, ("id", "title", "as_of"))
 
 
-@router.get("/comparisons/{comparison_id}")
+@router.get(
+    "/comparisons/{comparison_id}",
+    operation_id="getComparison",
+    summary="Get one comparison table",
+    dependencies=[Conditional],
+)
 async def comparison(comparison_id: str, library: LibraryDep) -> dict[str, Any]:
     """Columns, rows, each cell with its source, and the table's ``as_of`` date."""
-    return _entry(library, comparison_id, "comparison")
+    return entry_data(library, comparison_id, "comparison")
 
 
-@router.get("/facts")
+@router.get(
+    "/facts",
+    operation_id="listFacts",
+    summary="List or search facts",
+    dependencies=[Conditional],
+)
 async def facts(library: LibraryDep, q: QueryParam = None) -> Items:
     return _listing(library, "fact", q, ("id", "title", "claim", "quantity", "sources"))
 
 
-@router.get("/sources")
+@router.get(
+    "/sources",
+    operation_id="listSources",
+    summary="List cited sources",
+    dependencies=[Conditional],
+)
 async def sources(library: LibraryDep) -> list[CitedSource]:
     return [_source(library, source_id) for source_id in sorted(library.kb.sources)]
