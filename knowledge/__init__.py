@@ -1,4 +1,96 @@
-"""The article as validated, structured, searchable knowledge.
+"""The article as validated, structured, searchable knowledge, and the manifest scanner.
+
+This module is the package's public face (as ``httpx/__init__.py`` is httpx's): other packages
+import from ``knowledge`` only, never from its modules, so the modules can move without breaking
+``bot``; ``tests/test_layout.py`` holds ``bot`` to that. Entries are read through typed
+accessors (``kb.pitfalls()``, ``kb.comparisons()``, ``kb.facts()``, ``kb.scan_rules()``), so
+``mypy --strict`` sees the models at the seam.
 
 Depends on ``engine`` for its types only; never on ``bot``.
 """
+
+from knowledge.base import KnowledgeBase, Located
+from knowledge.comparisons import find_comparison
+from knowledge.errors import (
+    IndexUnavailable,
+    InvalidKnowledgeBase,
+    InvalidQuestion,
+    KnowledgeError,
+    LimitExceeded,
+    Problem,
+    ScanTimeout,
+)
+from knowledge.index import build_index, ensure_index, index_digest
+from knowledge.library import Library, check, open_index, open_library
+from knowledge.params import decision_rules
+from knowledge.scanner.limits import CLI_LIMITS, REQUEST_LIMITS, ScanLimits
+from knowledge.scanner.report import (
+    as_json,
+    as_sarif,
+    as_text,
+    counts,
+    folded,
+    skipped_lines,
+    worst_first,
+)
+from knowledge.scanner.resources import files
+from knowledge.scanner.scan import Finding, Report, Scanner
+from knowledge.schema import (
+    SEVERITIES,
+    Comparison,
+    Correction,
+    Fact,
+    Pitfall,
+    ScanRule,
+    Severity,
+    Source,
+)
+from knowledge.search import MAX_QUESTION_CHARS, MAX_RESULTS, Answer, Hit, Searcher
+
+__all__ = [
+    "CLI_LIMITS",
+    "MAX_QUESTION_CHARS",
+    "MAX_RESULTS",
+    "REQUEST_LIMITS",
+    "SEVERITIES",
+    "Answer",
+    "Comparison",
+    "Correction",
+    "Fact",
+    "Finding",
+    "Hit",
+    "IndexUnavailable",
+    "InvalidKnowledgeBase",
+    "InvalidQuestion",
+    "KnowledgeBase",
+    "KnowledgeError",
+    "Library",
+    "LimitExceeded",
+    "Located",
+    "Pitfall",
+    "Problem",
+    "Report",
+    "ScanLimits",
+    "ScanRule",
+    "ScanTimeout",
+    "Scanner",
+    "Searcher",
+    "Severity",
+    "Source",
+    "as_json",
+    "as_sarif",
+    "as_text",
+    "build_index",
+    "check",
+    "counts",
+    "decision_rules",
+    "ensure_index",
+    "files",
+    "find_comparison",
+    "folded",
+    "index_digest",
+    "open_index",
+    "open_library",
+    "skipped_lines",
+    "worst_first",
+]

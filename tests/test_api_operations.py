@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from bot.services.apikeys import hash_key, new_key
 from bot.settings import Settings
-from bot.web.security import hash_key, new_key
 from knowledge.library import Library
 from tests.conftest import serve
 

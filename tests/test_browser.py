@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
+from bot.services.apikeys import new_key
 from bot.web.pages import STATIC
-from bot.web.security import new_key
 from tests import servers
 
 CHROMIUM = Path("/usr/bin/chromium")

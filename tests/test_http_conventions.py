@@ -14,8 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot import logs
+from bot.services.apikeys import new_key
 from bot.settings import Settings
-from bot.web.security import new_key
 from knowledge.library import Library
 from tests.conftest import serve
 

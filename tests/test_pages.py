@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from bot.services.apikeys import new_key
 from bot.settings import Settings
 from bot.web.pages import markdown
-from bot.web.security import new_key
 from knowledge.library import Library
 from tests.conftest import serve
 
@@ -167,7 +167,7 @@ def test_slack_links_a_runbook_and_a_decision_to_their_pages_only_when_public_ur
 ) -> None:
     import json
 
-    from bot.links import page_url
+    from bot.services.links import page_url
     from bot.slack import messages
     from engine.decision import Verdict, next_step
 

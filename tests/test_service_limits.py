@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.web.security import new_key
+from bot.services.apikeys import new_key
 from tests.fake_slack import TEAM_ID, FakeSlack, sign
 from tests.servers import build_index, environment, free_port, start, stop
 from tests.slack_harness import echo_ts

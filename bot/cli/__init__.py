@@ -19,7 +19,7 @@ from bot.catalog import BROKEN_PIPE, INTERRUPTED, INVALID_KB, UNAVAILABLE, USAGE
 from bot.cli import admin, plan, scan, search, serve
 from bot.cli._base import Handler, Needs
 from bot.settings import Settings
-from knowledge.errors import IndexUnavailable, InvalidKnowledgeBase, InvalidQuestion
+from knowledge import IndexUnavailable, InvalidKnowledgeBase, InvalidQuestion
 
 
 def parser(settings: Settings) -> argparse.ArgumentParser:

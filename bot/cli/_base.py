@@ -12,9 +12,7 @@ from typing import Any, TypeAlias
 from bot import catalog
 from bot.settings import Settings
 from engine.decision import DecisionRules
-from knowledge.base import KnowledgeBase
-from knowledge.library import Library, check, open_index
-from knowledge.params import decision_rules
+from knowledge import KnowledgeBase, Library, check, decision_rules, open_index
 
 
 class Needs:

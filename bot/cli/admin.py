@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 import time
 
 from bot.catalog import OK, UNAVAILABLE
 from bot.cli._base import Commands, Needs, action, group, print_json
-from knowledge.index import build_index, ensure_index
+from knowledge import build_index, ensure_index
 
 
 def register(sub: Commands) -> None:
@@ -90,7 +89,7 @@ def cmd_kb_build(args: argparse.Namespace, needs: Needs) -> int:
 
 
 def cmd_apikey_new(args: argparse.Namespace, needs: Needs) -> int:
-    from bot.web.security import new_key
+    from bot.services.apikeys import new_key
 
     key, hashed = new_key()
     configured = ",".join([*needs.settings.api_key_hashes, hashed])
@@ -104,18 +103,17 @@ def cmd_apikey_new(args: argparse.Namespace, needs: Needs) -> int:
 
 
 def cmd_db_migrate(args: argparse.Namespace, needs: Needs) -> int:
-    from bot.store import DecisionStore, StoreUnavailable
+    from bot.store import Database, StoreUnavailable
 
-    settings = needs.settings
-    store = DecisionStore(settings.database_url, dt.timedelta(hours=settings.session_ttl_hours))
+    database = Database(needs.settings.database_url)
     try:
-        store.migrate()
+        database.migrate()
+        revision = database.revision()
     except StoreUnavailable as error:
         print(f"meshbot: {error}", file=sys.stderr)
         return UNAVAILABLE
     finally:
-        store.dispose()
-    print(
-        f"state store schema is current ({store.engine.url.render_as_string(hide_password=True)})"
-    )
+        database.dispose()
+    where = database.engine.url.render_as_string(hide_password=True)
+    print(f"state store schema is current (revision {revision}; {where})")
     return OK

@@ -11,12 +11,17 @@ from pathlib import Path
 from bot import version
 from bot.catalog import FINDINGS, OK, STOPPED, USAGE
 from bot.cli._base import Commands, Needs, command, print_json
-from knowledge.errors import ScanTimeout
-from knowledge.scanner.limits import CLI_LIMITS
-from knowledge.scanner.report import as_json, as_sarif, as_text, skipped_lines
-from knowledge.scanner.resources import files
-from knowledge.scanner.scan import Scanner
-from knowledge.schema import SEVERITIES
+from knowledge import (
+    CLI_LIMITS,
+    SEVERITIES,
+    Scanner,
+    ScanTimeout,
+    as_json,
+    as_sarif,
+    as_text,
+    files,
+    skipped_lines,
+)
 
 
 def register(sub: Commands) -> None:

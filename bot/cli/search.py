@@ -10,10 +10,7 @@ from bot.catalog import NOT_FOUND, OK
 from bot.cli._base import Commands, Needs, command, print_json
 from bot.services.answering import search
 from bot.terminal import console, markdown, severity
-from knowledge.base import KnowledgeBase
-from knowledge.comparisons import find_comparison
-from knowledge.schema import Pitfall
-from knowledge.search import MAX_RESULTS, Answer
+from knowledge import MAX_RESULTS, Answer, KnowledgeBase, Pitfall, find_comparison
 
 
 def register(sub: Commands) -> None:

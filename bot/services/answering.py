@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.web.metrics import Metrics
+from bot.metrics import Metrics
 from engine.answers import UnreadableAnswer, Value, excerpt
 from engine.questions import BY_ID
-from knowledge.search import Answer, Searcher
+from knowledge import Answer, Searcher
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.metrics import Metrics
 from bot.services.answering import UnreadableAnswers, parse_answer
 from bot.store import DecisionSession, DecisionStore, VersionConflict
-from bot.web.metrics import Metrics
 from engine.adr import render_adr
 from engine.answers import Question, Value
 from engine.decision import DecisionRules, Verdict, next_step, relevant_answers

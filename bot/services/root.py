@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.metrics import Metrics
 from bot.services.decisions import Decisions
 from bot.settings import Settings
-from bot.store import DecisionStore
-from bot.web.metrics import Metrics
-from knowledge.library import Library
-from knowledge.scanner.scan import Scanner
+from bot.store import DecisionStore, Feedback, SlackEvents, SlackPrompts
+from knowledge import Library, Scanner
 
 
 @dataclass(frozen=True)
@@ -24,8 +23,18 @@ class Services:
     metrics: Metrics
     decisions: Decisions = field(init=False)
     scanner: Scanner = field(init=False)
+    slack_events: SlackEvents = field(init=False)
+    slack_prompts: SlackPrompts = field(init=False)
+    feedback: Feedback = field(init=False)
 
     def __post_init__(self) -> None:
-        decisions = Decisions(self.store, self.library.rules, self.metrics)
-        object.__setattr__(self, "decisions", decisions)
-        object.__setattr__(self, "scanner", Scanner(self.library.kb))
+        """The parts built from the others: each once, shared by every front door."""
+        parts = {
+            "decisions": Decisions(self.store, self.library.rules, self.metrics),
+            "scanner": Scanner(self.library.kb),
+            "slack_events": SlackEvents(self.store),
+            "slack_prompts": SlackPrompts(self.store),
+            "feedback": Feedback(self.store),
+        }
+        for name, part in parts.items():
+            object.__setattr__(self, name, part)

@@ -24,11 +24,11 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.slack.listeners import REQUEST_CLIENT, Bot, team_of, where_of
-from bot.store import DecisionStore
-from bot.web.metrics import Metrics
-from knowledge.library import Library
+from bot.store import DecisionStore, SlackEvents
+from knowledge import Library
 
 log = logging.getLogger("meshbot.slack")
 #: Set on a request's context once bolt has verified and authorised it.
@@ -85,6 +85,7 @@ def build(
         settings.scan_timeout_seconds,
         public_url=settings.public_url,
     )
+    events = SlackEvents(store)
 
     @app.middleware
     async def once_per_event(
@@ -96,7 +97,7 @@ def build(
         if context.client is not None:
             REQUEST_CLIENT.set(context.client)
         event_id = body.get("event_id")
-        if event_id and not await asyncio.to_thread(store.first_sighting, str(event_id)):
+        if event_id and not await asyncio.to_thread(events.first_sighting, str(event_id)):
             log.info("duplicate event ignored", extra={"event_id": event_id})
             return BoltResponse(status=200, body="")
         await next()

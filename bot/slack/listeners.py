@@ -14,6 +14,7 @@ import html
 import json
 import logging
 import re
+import weakref
 from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 from pathlib import Path
@@ -23,32 +24,27 @@ import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.links import page_url
-from bot.scanning import scan_off_loop
+from bot.metrics import Metrics
 from bot.services.answering import search
 from bot.services.decisions import Decisions, NotFinished, Outcome
 from bot.services.estimating import InvalidFleet, cost
+from bot.services.links import page_url
+from bot.services.scanning import scan_off_loop
 from bot.slack import messages
 from bot.slack.blocks import Message
 from bot.slack.commands import FleetError, fleet, parse
 from bot.slack.conversation import Scope, wording
 from bot.slack.mrkdwn import escape
 from bot.slack.work import DRAIN_SECONDS, Background, Busy
-from bot.store import DecisionStore
-from bot.web.metrics import Metrics
+from bot.store import DecisionStore, Feedback, SlackPrompts
 from engine.answers import Question
 from engine.decision import Verdict
-from knowledge.comparisons import find_comparison
-from knowledge.errors import InvalidQuestion, ScanTimeout
-from knowledge.library import Library
-from knowledge.scanner.scan import Scanner
-from knowledge.search import Answer
+from knowledge import Answer, InvalidQuestion, Library, Scanner, ScanTimeout, find_comparison
 
 log = logging.getLogger("meshbot.slack")
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
 #: Set by a middleware for each request: bolt's client carrying that workspace's token.
 REQUEST_CLIENT: ContextVar[AsyncWebClient] = ContextVar("request_client")
-PROMPT_WAIT_STEPS = 40  # × 50 ms
 Listener = Callable[..., Coroutine[Any, Any, None]]
 
 
@@ -69,6 +65,11 @@ class Bot:
         self.app_client = client
         self.work = work or Background()
         self.decisions = Decisions(store, library.rules, metrics)
+        self.prompts = SlackPrompts(store)
+        self._asking_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+        self.feedback = Feedback(store)
         self.scanner = Scanner(library.kb)
         self.scan_timeout_seconds = scan_timeout_seconds
         self.public_url = public_url  # links runbooks and decisions to their web pages
@@ -243,10 +244,7 @@ class Bot:
         session = await asyncio.to_thread(self.decisions.start, scope, f"slack:{user}")
         first = self.decisions.step(session)
         assert isinstance(first, Question)
-        ts = await self.post(
-            channel, messages.question(session.id, first, session.version), root_ts
-        )
-        await asyncio.to_thread(self.store.set_prompt, session.id, ts, session.version)
+        await self._ask(channel, root_ts, session.id, first, session.version)
 
     async def show_outcome(
         self,
@@ -274,20 +272,36 @@ class Bot:
             verdict = messages.verdict(session.id, following, self.library.rules, page)
             await self.post(channel, verdict, thread_ts)
             return
-        asked = messages.question(session.id, following, session.version)
-        ts = await self.post(channel, asked, thread_ts)
-        await asyncio.to_thread(self.store.set_prompt, session.id, ts, session.version)
+        await self._ask(channel, thread_ts, session.id, following, session.version)
+
+    def _asking(self, session_id: str) -> asyncio.Lock:
+        """Held while a decision's question is posted and its ts stored, so a reply that
+        arrives in between waits for the ts instead of polling the store for it."""
+        lock = self._asking_locks.get(session_id)
+        if lock is None:
+            lock = self._asking_locks[session_id] = asyncio.Lock()
+        return lock
+
+    async def _ask(
+        self, channel: str, thread_ts: str, session_id: str, question: Question, version: int
+    ) -> None:
+        async with self._asking(session_id):
+            ts = await self.post(
+                channel, messages.question(session_id, question, version), thread_ts
+            )
+            await asyncio.to_thread(self.prompts.set, session_id, ts, version)
 
     async def _prompt(self, session_id: str, version: int) -> str | None:
-        """The message that asked the question open at ``version``. A reply names no message,
-        and a quick one can arrive before that message's ts is stored: wait for it briefly."""
-        for _ in range(PROMPT_WAIT_STEPS):
-            session = await asyncio.to_thread(self.store.get, session_id)
-            if session.prompt_version == version:
-                return session.prompt_ts
-            await asyncio.sleep(0.05)
-        log.warning("question message unknown; left as it was", extra={"session": session_id})
-        return None
+        """The message that asked the question open at ``version`` (a reply names no message).
+        On this replica the ts is stored before a reply can read it (``_asking``); a reply
+        handled by another replica within milliseconds of the question may find none, and
+        then only the old question stays unmarked, which is logged."""
+        async with self._asking(session_id):
+            prompt = await asyncio.to_thread(self.prompts.get, session_id)
+        if prompt is None or prompt.version != version:
+            log.warning("question message unknown; left as it was", extra={"session": session_id})
+            return None
+        return prompt.ts
 
     async def _answer(
         self, body: dict[str, Any], reply: object, data: dict[str, Any] | None = None
@@ -421,7 +435,7 @@ class Bot:
         data = json.loads(body["actions"][0]["value"])
         user = body["user"]["id"]
         await asyncio.to_thread(
-            self.store.record_feedback,
+            self.feedback.record,
             data["e"],
             bool(data["h"]),
             data.get("q", ""),

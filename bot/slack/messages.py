@@ -29,10 +29,7 @@ from engine.adr import proxies, span
 from engine.answers import Question, Value, shown
 from engine.cost import Estimate
 from engine.decision import DecisionRules, Verdict
-from knowledge.scanner.report import counts, folded, worst_first
-from knowledge.scanner.scan import Report
-from knowledge.schema import Comparison
-from knowledge.search import Answer, Hit
+from knowledge import Answer, Comparison, Hit, Report, counts, folded, worst_first
 
 MAX_FINDINGS = 20  # two blocks each, inside Slack's 50
 SUBCOMMANDS = {

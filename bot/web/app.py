@@ -12,16 +12,16 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.middleware.gzip import GZipMiddleware
 
+from bot.metrics import Metrics
 from bot.services.root import Services
 from bot.settings import Settings
 from bot.store import DecisionStore, StoreUnavailable
 from bot.web import pages, problems
 from bot.web.caching import NotModified, knowledge_etag, not_modified
-from bot.web.metrics import Metrics
 from bot.web.middleware import RequestMiddleware
 from bot.web.routes import decisions, entries, estimate, ops, scan
 from bot.web.security import ApiKeys, Limiter
-from knowledge.library import Library, open_library
+from knowledge import Library, open_library
 
 log = logging.getLogger("meshbot.web")
 

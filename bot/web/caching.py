@@ -15,8 +15,7 @@ import hashlib
 from fastapi import Depends, Request, Response
 
 from bot import version
-from knowledge.index import index_digest
-from knowledge.library import Library
+from knowledge import Library, index_digest
 
 #: Clients and private caches may reuse an answer for five minutes, then must revalidate (a
 #: cheap 304). ``private``: with API keys on, answers must not be shared between callers.

@@ -6,13 +6,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from bot.metrics import Metrics
 from bot.services.decisions import Decisions
 from bot.services.root import Services
 from bot.settings import Settings
 from bot.store import DecisionStore
-from bot.web.metrics import Metrics
-from knowledge.library import Library
-from knowledge.scanner.scan import Scanner
+from knowledge import Library, Scanner
 
 
 async def _services(request: Request) -> Services:

@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from bot import logs
-from bot.web.metrics import Metrics
+from bot.metrics import Metrics
 from bot.web.problems import problem_response
 
 Scope = MutableMapping[str, Any]

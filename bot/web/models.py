@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from engine.answers import AnswerType, Question, Value
 from engine.decision import Verdict
-from knowledge.search import MAX_QUESTION_CHARS, MAX_RESULTS
+from knowledge import MAX_QUESTION_CHARS, MAX_RESULTS, Comparison, Correction, Pitfall
 
 
 class SourceOut(BaseModel):
@@ -74,6 +74,20 @@ class CitedSource(BaseModel):
     publisher: str
     url: str | None
     date: dt.date
+
+
+class PitfallOut(Pitfall):
+    """A runbook as the API returns it: each source spelled out, corrections attached."""
+
+    sources: list[CitedSource]  # type: ignore[assignment]  # ids in the file, cited here
+    corrections: list[Correction]
+
+
+class ComparisonOut(Comparison):
+    """A comparison table as the API returns it: each source spelled out, corrections attached."""
+
+    sources: list[CitedSource]  # type: ignore[assignment]  # ids in the file, cited here
+    corrections: list[Correction]
 
 
 class Items(BaseModel):

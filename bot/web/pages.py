@@ -27,20 +27,20 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
-from bot.links import page_path
 from bot.services.answering import search
 from bot.services.decisions import Decisions, NotFinished
+from bot.services.links import page_path
 from bot.store import DecisionSession, SessionNotFound
 from bot.web.charts import monthly_cost
 from bot.web.deps import DecisionsDep, LibraryDep, MetricsDep, SettingsDep
+from bot.web.models import ComparisonOut, PitfallOut
 from bot.web.problems import ProblemError
-from bot.web.routes.entries import entry_data
+from bot.web.routes.entries import entry_out
 from bot.web.security import ApiKeys
 from engine.answers import shown
 from engine.decision import Verdict
 from engine.questions import BY_ID
-from knowledge.errors import InvalidQuestion
-from knowledge.search import MAX_QUESTION_CHARS
+from knowledge import MAX_QUESTION_CHARS, InvalidQuestion
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -184,21 +184,21 @@ def _links(entries: dict[str, Any]) -> dict[str, str]:
 @router.get("/runbooks/{code}", response_class=HTMLResponse)
 async def runbook(request: Request, code: str, library: LibraryDep) -> HTMLResponse:
     try:
-        pitfall = entry_data(library, code.upper(), "pitfall")
+        pitfall = entry_out(library, code.upper(), "pitfall", PitfallOut)
     except ProblemError:
         return _not_found(request, f"runbook {code}")
     return _page(request, "runbook.html", p=pitfall, now=_do_now(pitfall))
 
 
-def _do_now(pitfall: dict[str, Any]) -> dict[str, Any]:
+def _do_now(pitfall: PitfallOut) -> dict[str, Any]:
     """The card on top: the first fix step, with the config it needs (the first snippet)."""
-    return {"step": pitfall["fix"][0], "snippet": pitfall["config"][0]}
+    return {"step": pitfall.fix[0], "snippet": pitfall.config[0]}
 
 
 @router.get("/comparisons/{comparison_id}", response_class=HTMLResponse)
 async def comparison(request: Request, comparison_id: str, library: LibraryDep) -> HTMLResponse:
     try:
-        table = entry_data(library, comparison_id, "comparison")
+        table = entry_out(library, comparison_id, "comparison", ComparisonOut)
     except ProblemError:
         return _not_found(request, f"comparison {comparison_id}")
     return _page(request, "comparison.html", c=table)

@@ -20,7 +20,7 @@ from bot import catalog
 from bot.services.answering import UnreadableAnswers
 from bot.store import SessionNotFound, StoreUnavailable, VersionConflict
 from engine.answers import UnreadableAnswer
-from knowledge.errors import InvalidQuestion
+from knowledge import InvalidQuestion
 
 MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("meshbot.web")

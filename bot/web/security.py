@@ -7,18 +7,16 @@ shared by every replica when ``REDIS_URL`` is set.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import math
-import secrets
 from typing import Annotated, Protocol
 
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from bot.services.apikeys import PREFIX, hash_key
 from bot.web.problems import ProblemError
 
-PREFIX = "sha256:"
 #: Declares the bearer scheme in the OpenAPI document (the Authorize button, and generated
 #: clients that know to send the key). ``auto_error=False``: a missing key is our own
 #: problem+json 401, not FastAPI's bare 403.
@@ -31,16 +29,6 @@ BEARER = HTTPBearer(
 
 class Limiter(Protocol):
     async def wait_seconds(self, key: str) -> float: ...
-
-
-def hash_key(key: str) -> str:
-    return PREFIX + hashlib.sha256(key.encode()).hexdigest()
-
-
-def new_key() -> tuple[str, str]:
-    """A fresh key and the hash to configure for it."""
-    key = "mb_" + secrets.token_urlsafe(32)
-    return key, hash_key(key)
 
 
 class ApiKeys:

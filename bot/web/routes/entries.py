@@ -2,33 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Query
 
 from bot.services.answering import search
 from bot.web.caching import Conditional
 from bot.web.deps import LibraryDep, MetricsDep
-from bot.web.models import AskIn, AskOut, CitedSource, Items
+from bot.web.models import AskIn, AskOut, CitedSource, ComparisonOut, Items, PitfallOut
 from bot.web.problems import ProblemError
-from knowledge.library import Library
-from knowledge.search import MAX_QUESTION_CHARS, MAX_RESULTS
+from knowledge import MAX_QUESTION_CHARS, MAX_RESULTS, Library
 
 router = APIRouter(prefix="/v1", tags=["knowledge"])
+Out = TypeVar("Out", PitfallOut, ComparisonOut)
 QueryParam = Annotated[
     str | None, Query(max_length=MAX_QUESTION_CHARS, description="Search text (optional).")
 ]
 
 
-def entry_data(library: Library, entry_id: str, kind: str) -> dict[str, Any]:
+def entry_out(library: Library, entry_id: str, kind: str, out: type[Out]) -> Out:
     """An entry as stored, with its sources spelled out and any corrections attached."""
     located = library.kb.get(entry_id)
     if located is None or located.kind != kind:
         raise ProblemError(f"{kind}-not-found", f"no {kind} {entry_id!r}")
-    data: dict[str, Any] = located.model.model_dump(mode="json")
-    data["sources"] = [_source(library, s).model_dump(mode="json") for s in located.model.sources]
-    data["corrections"] = [c.model_dump(mode="json") for c in library.kb.corrections_for(entry_id)]
-    return data
+    return out.model_validate(
+        {
+            **located.model.model_dump(),
+            "sources": [_source(library, s) for s in located.model.sources],
+            "corrections": library.kb.corrections_for(entry_id),
+        }
+    )
 
 
 def _source(library: Library, source_id: str) -> CitedSource:
@@ -78,9 +81,9 @@ async def pitfalls(library: LibraryDep, q: QueryParam = None) -> Items:
     summary="Get one runbook",
     dependencies=[Conditional],
 )
-async def pitfall(code: str, library: LibraryDep) -> dict[str, Any]:
+async def pitfall(code: str, library: LibraryDep) -> PitfallOut:
     """The whole runbook: symptoms, cause, fix, config, detection, verification, sources."""
-    return entry_data(library, code.upper(), "pitfall")
+    return entry_out(library, code.upper(), "pitfall", PitfallOut)
 
 
 @router.get(
@@ -99,9 +102,9 @@ async def comparisons(library: LibraryDep) -> Items:
     summary="Get one comparison table",
     dependencies=[Conditional],
 )
-async def comparison(comparison_id: str, library: LibraryDep) -> dict[str, Any]:
+async def comparison(comparison_id: str, library: LibraryDep) -> ComparisonOut:
     """Columns, rows, each cell with its source, and the table's ``as_of`` date."""
-    return entry_data(library, comparison_id, "comparison")
+    return entry_out(library, comparison_id, "comparison", ComparisonOut)
 
 
 @router.get(

@@ -8,11 +8,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 
 from bot import version
-from bot.scanning import scan_off_loop
+from bot.services.scanning import scan_off_loop
 from bot.web.deps import ScannerDep, SettingsDep
 from bot.web.problems import ProblemError
-from knowledge.errors import ScanTimeout
-from knowledge.scanner.report import as_json, as_sarif
+from knowledge import ScanTimeout, as_json, as_sarif
 
 router = APIRouter(prefix="/v1", tags=["scan"])
 YAML_BODY: dict[str, Any] = {

@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from knowledge.scanner.limits import REQUEST_LIMITS
-from knowledge.scanner.scan import Report, Scanner
+from knowledge import REQUEST_LIMITS, Report, Scanner
 
 
 async def scan_off_loop(
