@@ -192,3 +192,28 @@ def test_uvicorns_coloured_message_never_reaches_the_json_log(json_log: io.Strin
     text = json_log.getvalue()
     assert "Started server process [7]" in text
     assert "\x1b" not in text and "\\u001b" not in text and "color_message" not in text
+
+
+def test_every_schema_in_the_openapi_document_has_an_example(client: TestClient) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    missing = [name for name, schema in schemas.items() if not schema.get("examples")]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("path", "schema"),
+    [("/v1/estimate", "FleetSpec"), ("/v1/decide", "DecideIn"), ("/v1/ask", "AskIn")],
+)
+def test_the_request_examples_are_accepted_by_their_routes(
+    client: TestClient, path: str, schema: str
+) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    (example,) = schemas[schema]["examples"]
+    assert client.post(path, json=example).status_code == 200
+
+
+def test_the_estimate_example_is_the_engines_own_answer(client: TestClient) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    (example,) = schemas["Estimate"]["examples"]
+    computed = client.post("/v1/estimate", json=example["inputs"]).json()
+    assert computed == example

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
@@ -18,6 +19,7 @@ from bot.settings import Settings
 from bot.store import DecisionStore, StoreUnavailable
 from bot.web import pages, problems
 from bot.web.caching import NotModified, knowledge_etag, not_modified
+from bot.web.examples import add_examples
 from bot.web.middleware import RequestMiddleware
 from bot.web.routes import decisions, entries, estimate, ops, scan
 from bot.web.security import ApiKeys, Limiter
@@ -86,6 +88,14 @@ def create_app(
     )
     app.state.services = Services(settings, library, store, metrics)
     app.state.knowledge_etag = knowledge_etag(library)
+
+    def openapi() -> dict[str, Any]:
+        """FastAPI's document, with an example computed for every schema (built once)."""
+        if app.openapi_schema is None:
+            app.openapi_schema = add_examples(FastAPI.openapi(app), library)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
     app.state.keys = keys
     problems.install(app)
 

@@ -45,7 +45,7 @@ def _source(library: Library, source_id: str) -> CitedSource:
     )
 
 
-def _listing(library: Library, kind: str, q: str | None, fields: tuple[str, ...]) -> Items:
+def listing(library: Library, kind: str, q: str | None, fields: tuple[str, ...]) -> Items:
     """All entries of a kind, or (with ``q``) the confident matches, best first."""
     if q is None or not q.strip():
         models = list(library.kb.of_kind(kind))
@@ -72,7 +72,7 @@ async def ask(body: AskIn, library: LibraryDep, metrics: MetricsDep) -> AskOut:
 )
 async def pitfalls(library: LibraryDep, q: QueryParam = None) -> Items:
     """Every runbook, or with ``q`` a symptom search (``upstream request timeout``)."""
-    return _listing(library, "pitfall", q, ("code", "title", "severity", "summary"))
+    return listing(library, "pitfall", q, ("code", "title", "severity", "summary"))
 
 
 @router.get(
@@ -93,7 +93,7 @@ async def pitfall(code: str, library: LibraryDep) -> PitfallOut:
     dependencies=[Conditional],
 )
 async def comparisons(library: LibraryDep) -> Items:
-    return _listing(library, "comparison", None, ("id", "title", "as_of"))
+    return listing(library, "comparison", None, ("id", "title", "as_of"))
 
 
 @router.get(
@@ -114,7 +114,7 @@ async def comparison(comparison_id: str, library: LibraryDep) -> ComparisonOut:
     dependencies=[Conditional],
 )
 async def facts(library: LibraryDep, q: QueryParam = None) -> Items:
-    return _listing(library, "fact", q, ("id", "title", "claim", "quantity", "sources"))
+    return listing(library, "fact", q, ("id", "title", "claim", "quantity", "sources"))
 
 
 @router.get(
