@@ -187,3 +187,11 @@ def test_slack_links_a_runbook_and_a_decision_to_their_pages_only_when_public_ur
     page = page_url(public, "decision", "abc123")
     shown = json.dumps(messages.verdict("abc123", verdict, library.rules, page).payload())
     assert "https://meshbot.example.com/decisions/abc123|Open as a web page" in shown
+
+
+def test_a_form_with_more_fields_than_any_of_ours_is_refused(client: TestClient) -> None:
+    body = "&".join(f"f{n}=x" for n in range(50))
+    answer = client.post(
+        "/decide", content=body, headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    assert answer.status_code == 422
