@@ -9,6 +9,7 @@ tables wrap their cells to fit the width instead of running past it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Literal, TextIO
 
@@ -47,7 +48,7 @@ class _Console(Console):
 def console(stderr: bool = False) -> Console:
     """A console on the current stdout (or stderr); looked up at each call, so tests that
     capture output and pipes set up after import both work."""
-    return _Console(stderr=stderr, highlight=False, emoji=False)
+    return _Console(stderr=stderr, highlight=False, emoji=False, markup=False)
 
 
 def markdown(text: str) -> Markdown:
@@ -56,6 +57,24 @@ def markdown(text: str) -> Markdown:
 
 def severity(name: str) -> Text:
     return Text(name, style=SEVERITY_STYLES.get(name, ""))
+
+
+#: A scan finding's first line: ``path:line: severity rule …``.
+_FINDING = re.compile(r"^(.*?:\d+: )([a-z]+)( .*)$")
+
+
+def scan_text(text: str) -> Text:
+    """A scan's text report with each finding's severity in its colour."""
+    shown = Text()
+    for line in text.splitlines(keepends=True):
+        found = _FINDING.match(line.rstrip("\n"))
+        if found and found[2] in SEVERITY_STYLES:
+            shown.append(found[1])
+            shown.append(found[2], SEVERITY_STYLES[found[2]])
+            shown.append(found[3] + line[len(line.rstrip("\n")) :])
+        else:
+            shown.append(line)
+    return shown
 
 
 def estimate_table(estimate: Estimate) -> RenderableType:

@@ -122,3 +122,25 @@ def test_scan_writes_what_it_skipped_to_stderr_and_findings_to_stdout(
     captured = capsys.readouterr()
     assert "(skipped)" in captured.err and "bad.yaml" in captured.err
     assert "(skipped)" not in captured.out and "resources scanned" in captured.out
+
+
+def test_bracketed_ids_are_printed_as_text_not_read_as_markup(capsys: Capture) -> None:
+    assert main(["ask", "sourdough", "bread"]) == 3
+    assert re.search(r"\[[a-z]+\.[a-z0-9-]+\]", capsys.readouterr().out)  # e.g. [fact.x]
+
+
+def test_scan_findings_show_their_severity_in_colour_on_a_terminal_one_line_each(
+    capsys: Capture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = Path(__file__).parent / "scan_corpus" / "violations.yaml"
+    monkeypatch.setenv("COLUMNS", "60")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    main(["scan", str(corpus)])
+    coloured = capsys.readouterr().out
+    assert re.search(r"violations\.yaml:\d+: \x1b\[[0-9;]*3[13]m(error|warning)\x1b\[0m", coloured)
+    monkeypatch.delenv("FORCE_COLOR")
+    main(["scan", str(corpus)])
+    plain = capsys.readouterr().out
+    finding = next(line for line in plain.splitlines() if "violations.yaml:" in line)
+    assert len(finding) > 60  # not wrapped at the width: grep sees the whole finding
+    assert "\x1b" not in plain
