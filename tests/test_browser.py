@@ -23,7 +23,9 @@ import pytest
 
 from bot.services.apikeys import new_key
 from bot.web.pages import STATIC
-from tests import servers
+from tests.support import servers
+
+pytestmark = pytest.mark.slow  # a real server and a real browser: -m 'not slow' skips
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -99,11 +101,33 @@ def browser(site: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -> 
         assert "/login" in driver.current_url  # keys are on: the page asks for one first
         _check_page(driver)
         driver.find_element("id", "key").send_keys(key)
-        driver.find_element("css selector", "form.stack button").click()
+        _submit(driver)
         assert driver.current_url == f"{base}/runbooks/MESH-P002"  # back where it was going
         yield driver
     finally:
         driver.quit()
+
+
+def _submit(driver: Any) -> None:
+    """Send the page's form and wait for the page it leads to: a click returns before the
+    navigation ends, so the test waits until the old page's button has left the document and
+    the new one has loaded (conditions, with a generous ceiling, never a fixed sleep)."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    button = driver.find_element("css selector", "form.stack button")
+    button.click()
+
+    def left(_: Any) -> bool:
+        try:
+            button.is_enabled()
+        except WebDriverException:  # stale, or chromedriver's "node … not in the document"
+            return True
+        return False
+
+    wait = WebDriverWait(driver, 60, ignored_exceptions=(WebDriverException,))
+    wait.until(left)
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def _console_errors(driver: Any) -> list[str]:
@@ -193,12 +217,12 @@ def test_the_decision_form_leads_one_question_at_a_time_to_the_verdict(
     base = site[0]
     browser.get(f"{base}/decide")
     browser.find_element("id", "name").send_keys("Ada")
-    browser.find_element("css selector", "form.stack button").click()
+    _submit(browser)
     decision_url = browser.current_url
     assert re.fullmatch(rf"{re.escape(base)}/decide/\w+", decision_url)
 
     browser.find_element("id", "answer").send_keys("lots")  # services needs a number
-    browser.find_element("css selector", "form.stack button").click()
+    _submit(browser)
     assert "I need a number" in browser.find_element("id", "answer-problem").text
     _check_page(browser, status=422)  # the form again, saying why, as 422 Unprocessable
 
@@ -213,7 +237,7 @@ def test_the_decision_form_leads_one_question_at_a_time_to_the_verdict(
         field = browser.find_element("id", "answer")
         field.clear()
         field.send_keys(ANSWERS[question])
-        browser.find_element("css selector", "form.stack button").click()
+        _submit(browser)
         _check_page(browser)
     assert browser.current_url == decision_url.replace("/decide/", "/decisions/")
     assert asked[:2] == ["services", "teams"]

@@ -17,7 +17,7 @@ from bot import logs
 from bot.services.apikeys import new_key
 from bot.settings import Settings
 from knowledge.library import Library
-from tests.conftest import serve
+from tests.support.servers import serve
 
 KNOWLEDGE_ROUTES = [
     "/v1/pitfalls",

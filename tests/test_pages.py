@@ -14,7 +14,7 @@ from bot.services.apikeys import new_key
 from bot.settings import Settings
 from bot.web.pages import markdown
 from knowledge.library import Library
-from tests.conftest import serve
+from tests.support.servers import serve
 
 BASE = "http://testserver"
 

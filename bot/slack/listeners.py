@@ -11,7 +11,6 @@ import asyncio
 import datetime as dt
 import functools
 import html
-import json
 import logging
 import re
 import weakref
@@ -30,11 +29,19 @@ from bot.services.decisions import Decisions, NotFinished, Outcome
 from bot.services.estimating import InvalidFleet, cost
 from bot.services.links import page_url
 from bot.services.scanning import scan_off_loop
-from bot.slack import messages
+from bot.slack import messages, payloads
 from bot.slack.blocks import Message
 from bot.slack.commands import FleetError, fleet, parse
 from bot.slack.conversation import Scope, wording
+from bot.slack.ids import COMMAND, SCAN_SHORTCUT, ActionId
 from bot.slack.mrkdwn import escape
+from bot.slack.payloads import (
+    AnswerPayload,
+    DecisionRef,
+    EntryRef,
+    FeedbackPayload,
+    MorePayload,
+)
 from bot.slack.work import DRAIN_SECONDS, Background, Busy
 from bot.store import DecisionStore, Feedback, SlackPrompts
 from engine.answers import Question
@@ -86,24 +93,24 @@ class Bot:
 
     def register(self, app: AsyncApp) -> None:
         later = self.deferred
-        app.command("/mesh")(later(self.on_mesh))
-        app.action(re.compile(r"^answer(:.+)?$"))(later(self.on_answer_button))
-        app.action("answer_many")(later(self.on_answer_many))
-        app.action("answer_pick")(later(self.on_answer_pick))
-        app.action(re.compile(r"^pick:"))(self.on_ack_only)
-        app.action("change")(later(self.on_change))
-        app.action("start_over")(later(self.on_start_over))
-        app.action("post_record")(later(self.on_post_record))
-        app.action("share_summary")(later(self.on_share_summary))
-        app.action(re.compile(r"^show_entry:"))(later(self.on_show_entry))
-        app.action("more")(later(self.on_more))
-        app.action(re.compile(r"^feedback:"))(later(self.on_feedback))
-        app.action("home_start")(later(self.on_home_start))
-        app.action("home_pitfalls")(later(self.on_home_pitfalls))
+        app.command(COMMAND)(later(self.on_mesh))
+        app.action(ActionId.ANSWER.pattern())(later(self.on_answer_button))
+        app.action(ActionId.ANSWER_MANY)(later(self.on_answer_many))
+        app.action(ActionId.ANSWER_PICK)(later(self.on_answer_pick))
+        app.action(ActionId.PICK.pattern())(self.on_ack_only)
+        app.action(ActionId.CHANGE)(later(self.on_change))
+        app.action(ActionId.START_OVER)(later(self.on_start_over))
+        app.action(ActionId.POST_RECORD)(later(self.on_post_record))
+        app.action(ActionId.SHARE_SUMMARY)(later(self.on_share_summary))
+        app.action(ActionId.SHOW_ENTRY.pattern())(later(self.on_show_entry))
+        app.action(ActionId.MORE)(later(self.on_more))
+        app.action(ActionId.FEEDBACK.pattern())(later(self.on_feedback))
+        app.action(ActionId.HOME_START)(later(self.on_home_start))
+        app.action(ActionId.HOME_PITFALLS)(later(self.on_home_pitfalls))
         app.event("app_mention")(later(self.on_mention))
         app.event("message")(later(self.on_message))
         app.event("app_home_opened")(later(self.on_home_opened))
-        app.shortcut("scan_message")(later(self.on_scan_shortcut))
+        app.shortcut(SCAN_SHORTCUT)(later(self.on_scan_shortcut))
 
     def deferred(self, listener: Listener) -> Listener:
         """Acknowledge at once, then run ``listener`` in the bounded background pool, so no
@@ -303,35 +310,32 @@ class Bot:
             return None
         return prompt.ts
 
-    async def _answer(
-        self, body: dict[str, Any], reply: object, data: dict[str, Any] | None = None
-    ) -> None:
-        data = data or json.loads(body["actions"][0]["value"])
+    async def _answer(self, body: dict[str, Any], reply: object) -> None:
+        data = payloads.parse(body, AnswerPayload)
         channel = body["channel"]["id"]
         message = body["message"]
         user = body["user"]["id"]
         outcome = await asyncio.to_thread(
-            self.decisions.answer, data["s"], data["q"], reply, user, data.get("n"), True
+            self.decisions.answer, data.session, data.question, reply, user, data.version, True
         )
         await self.show_outcome(outcome, channel, message["thread_ts"], user, message["ts"])
 
     async def on_answer_button(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        await self._answer(body, json.loads(body["actions"][0]["value"]).get("v"))
+        await self._answer(body, payloads.parse(body, AnswerPayload).value)
 
     async def on_answer_pick(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         """A select's option carries the same value a button would."""
         await ack()
-        data = json.loads(body["actions"][0]["selected_option"]["value"])
-        await self._answer(body, data.get("v"), data)
+        await self._answer(body, payloads.parse(body, AnswerPayload).value)
 
     async def on_answer_many(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        question = json.loads(body["actions"][0]["value"])["q"]
+        question = payloads.parse(body, AnswerPayload).question
         picked: list[str] = []
         for block in body.get("state", {}).get("values", {}).values():
             for action_id, element in block.items():
-                if action_id == f"pick:{question}":
+                if action_id == ActionId.PICK.at(question):
                     picked = [o["value"] for o in element.get("selected_options") or []]
         await self._answer(body, picked)
 
@@ -340,12 +344,12 @@ class Bot:
 
     async def on_change(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        data = json.loads(body["actions"][0]["value"])
-        await self._reopen(body, data["s"], data["q"])
+        data = payloads.parse(body, DecisionRef)
+        await self._reopen(body, data.session, data.question)
 
     async def on_start_over(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        await self._reopen(body, json.loads(body["actions"][0]["value"])["s"], None)
+        await self._reopen(body, payloads.parse(body, DecisionRef).session, None)
 
     async def _reopen(self, body: dict[str, Any], session_id: str, question: str | None) -> None:
         outcome = await asyncio.to_thread(self.decisions.reopen, session_id, question)
@@ -378,7 +382,7 @@ class Bot:
 
     async def _finished(self, body: dict[str, Any]) -> tuple[str, str, Verdict, str]:
         """The decision a record or summary button belongs to: its thread, verdict, record."""
-        session_id = json.loads(body["actions"][0]["value"])["s"]
+        session_id = payloads.parse(body, DecisionRef).session
         today = dt.datetime.now(dt.UTC).date()
         try:
             session, verdict, record = await asyncio.to_thread(
@@ -412,13 +416,13 @@ class Bot:
 
     async def on_show_entry(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        entry_id = json.loads(body["actions"][0]["value"])["e"]
+        entry_id = payloads.parse(body, EntryRef).entry
         await self._post_entry(body, entry_id, 0)
 
     async def on_more(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        data = json.loads(body["actions"][0]["value"])
-        await self._post_entry(body, data["entry"], int(data["part"]))
+        data = payloads.parse(body, MorePayload)
+        await self._post_entry(body, data.entry, data.part)
 
     async def _post_entry(self, body: dict[str, Any], entry_id: str, part: int) -> None:
         hit = self.library.searcher.entry(entry_id)
@@ -432,16 +436,12 @@ class Bot:
 
     async def on_feedback(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        data = json.loads(body["actions"][0]["value"])
+        data = payloads.parse(body, FeedbackPayload)
         user = body["user"]["id"]
         await asyncio.to_thread(
-            self.feedback.record,
-            data["e"],
-            bool(data["h"]),
-            data.get("q", ""),
-            f"slack:{user}",
+            self.feedback.record, data.entry, data.helpful, data.question, f"slack:{user}"
         )
-        self.metrics.feedback.labels("yes" if data["h"] else "no").inc()
+        self.metrics.feedback.labels("yes" if data.helpful else "no").inc()
         message = body.get("message") or {}
         thread = message.get("thread_ts") or message.get("ts")
         await self.ephemeral(body["channel"]["id"], user, "Thanks — noted.", thread)

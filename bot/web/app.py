@@ -23,7 +23,7 @@ from bot.web.examples import add_examples
 from bot.web.middleware import RequestMiddleware
 from bot.web.routes import decisions, entries, estimate, ops, scan
 from bot.web.security import ApiKeys, Limiter
-from knowledge import Library, open_library
+from knowledge import Library
 
 log = logging.getLogger("meshbot.web")
 
@@ -174,9 +174,3 @@ def _mount_slack(
     bolt, close = slack.build(settings, library, store, metrics)
     slack.mount(api, bolt, settings.slack_signing_secret.get_secret_value())
     return [close]
-
-
-def build(settings: Settings) -> FastAPI:
-    """Everything ``meshbot serve`` runs: refuses to start on an invalid knowledge base."""
-    library = open_library(settings.index_path, settings.extra_knowledge_dirs)
-    return create_app(settings, library, open_store(settings))
