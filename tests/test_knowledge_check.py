@@ -12,6 +12,7 @@ from knowledge.base import load
 from knowledge.errors import InvalidKnowledgeBase
 from knowledge.library import open_library
 from knowledge.scanner import registry
+from knowledge.scanner.checks import CHECKS
 from knowledge.scanner.registry import ROOT_VALIDITY
 from knowledge.scanner.scan import Scanner
 
@@ -226,3 +227,10 @@ def test_a_root_validity_fact_in_a_unit_the_scanner_cannot_read_fails_kb_check(
     (problem,) = registry.problems(kb)
     assert problem.line == 5
     assert "unit 'widgets' is not a duration" in problem.message
+
+
+def test_a_check_without_a_rule_is_a_problem(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(CHECKS, "MESH-P009-R01", CHECKS["MESH-P001-R01"])
+    (problem,) = registry.problems(load())
+    assert problem.path.name == "rules.yaml"
+    assert "check for 'MESH-P009-R01' but no rule describes it" in problem.message

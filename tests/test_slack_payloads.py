@@ -57,3 +57,21 @@ def test_suffixed_action_ids_match_their_kind_only() -> None:
     assert ActionId.ANSWER.pattern().match(ActionId.ANSWER.at("yes"))
     assert ActionId.ANSWER.pattern().match("answer")
     assert not ActionId.ANSWER.pattern().match(ActionId.ANSWER_MANY)
+
+
+def test_every_mesh_subcommand_the_parser_knows_has_a_handler() -> None:
+    from slack_bolt.async_app import AsyncApp
+
+    from bot.slack.listeners import command
+    from bot.slack.listeners._base import Deferred
+    from bot.slack.transport import Transport
+    from bot.slack.work import Background
+
+    app = AsyncApp(token="xoxb-test", signing_secret="x")
+    later = Deferred(Transport(app.client), Background())
+
+    async def nothing(*args: object) -> None:
+        return None
+
+    with pytest.raises(ValueError, match="cost"):
+        command.register(app, Transport(app.client), later, {"ask": nothing})

@@ -86,7 +86,7 @@ def create_app(
         lifespan=lifespan,
         openapi_tags=TAGS,
     )
-    app.state.services = Services(settings, library, store, metrics)
+    services = app.state.services = Services(settings, library, store, metrics)
     app.state.knowledge_etag = knowledge_etag(library)
 
     def openapi() -> dict[str, Any]:
@@ -117,11 +117,11 @@ def create_app(
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     if socket_mode:
-        openers_, closers_ = _socket_mode(settings, library, store, metrics)
+        openers_, closers_ = _socket_mode(services)
         openers += openers_
         closers += closers_
     else:
-        closers += _mount_slack(app, settings, library, store, metrics)
+        closers += _mount_slack(app, services)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
     app.add_middleware(
         RequestMiddleware,
@@ -133,17 +133,18 @@ def create_app(
 
 
 def _socket_mode(
-    settings: Settings, library: Library, store: DecisionStore, metrics: Metrics
+    services: Services,
 ) -> tuple[list[Callable[[], Awaitable[None]]], list[Callable[[], Awaitable[None]]]]:
     """Connect out to Slack over a WebSocket instead of serving /slack/events: same listeners,
     and slack_sdk's Socket Mode client reconnects by itself when the connection drops."""
+    settings = services.settings
     if settings.slack_bot_token is None or settings.slack_app_token is None:
         raise ValueError("Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN")
     from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
     from bot.slack import app as slack
 
-    bolt, close = slack.build(settings, library, store, metrics)
+    bolt, close = slack.build(services)
     app_token = settings.slack_app_token.get_secret_value()
     handlers: list[AsyncSocketModeHandler] = []
 
@@ -159,10 +160,9 @@ def _socket_mode(
     return [connect], [disconnect, close]
 
 
-def _mount_slack(
-    api: FastAPI, settings: Settings, library: Library, store: DecisionStore, metrics: Metrics
-) -> list[Callable[[], Awaitable[None]]]:
+def _mount_slack(api: FastAPI, services: Services) -> list[Callable[[], Awaitable[None]]]:
     """Serve Slack at /slack/events when configured; returns what to close at shutdown."""
+    settings = services.settings
     if not settings.slack_enabled or settings.slack_signing_secret is None:
         log.warning(
             "Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to serve /slack/events "
@@ -171,6 +171,6 @@ def _mount_slack(
         return []
     from bot.slack import app as slack  # bolt and aiohttp load only when Slack is on
 
-    bolt, close = slack.build(settings, library, store, metrics)
+    bolt, close = slack.build(services)
     slack.mount(api, bolt, settings.slack_signing_secret.get_secret_value())
     return [close]

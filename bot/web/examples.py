@@ -93,7 +93,7 @@ def _seeds(library: Library) -> list[BaseModel]:
         QuestionOut.of(next(q for q in QUESTIONS if q.choices)),
         entry_out(library, "MESH-P002", "pitfall", PitfallOut),
         entry_out(library, "cmp.istio-vs-linkerd", "comparison", ComparisonOut),
-        listing(library, "pitfall", None, ("code", "title", "severity", "summary")),
+        listing(library, "pitfall", library.kb.pitfalls(), None, ("code", "title", "severity")),
         Health(),
         Ready(knowledge_entries=len(library.kb.entries)),
         problem,

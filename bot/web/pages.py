@@ -172,7 +172,7 @@ async def home(
         q=q or "",
         answer=answer,
         problem=problem,
-        pitfalls=sorted(library.kb.of_kind("pitfall"), key=lambda p: p.code),
+        pitfalls=sorted(library.kb.pitfalls(), key=lambda p: p.code),
         comparisons=library.kb.comparisons(),
         links=_links(library.kb.entries),
     )
