@@ -19,7 +19,7 @@ from rich.markdown import Markdown
 from rich.table import Table
 from rich.text import Text
 
-from engine.adr import proxies, span
+from engine.adr import amount, proxies, span
 from engine.answers import Question, UnreadableAnswer, Value
 from engine.cost import Estimate
 from engine.decision import DecisionRules, Verdict, next_step
@@ -78,28 +78,37 @@ def scan_text(text: str) -> Text:
 
 
 def estimate_table(estimate: Estimate) -> RenderableType:
-    """Each plane's cost as a table that wraps its cells to the width it is given."""
-    table = Table(title="Per data plane", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("plane", overflow="fold")
-    table.add_column("proxies", justify="right", overflow="fold")
-    for name in ("memory MB", "vCPU", "USD/month", "p99 ms/hop", "p99 ms/req", "fits SLO"):
-        table.add_column(name, justify="right", overflow="fold")
+    """Each plane's cost, one column per plane and one row per measure, so the table fits an
+    80-column terminal (the figures are short; plane names wrap in their headers); "n/a" where
+    the estimate's basis has no figure."""
+    table = Table(
+        title=f"Per data plane, {estimate.basis} figures (--basis article|upstream)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column("", overflow="fold")
     for p in estimate.planes:
-        fits = "" if p.fits_slo is None else ("yes" if p.fits_slo else "no")
-        table.add_row(
-            p.name,
-            proxies(p.proxies, p.proxies_per),
-            f"{p.memory_mb:,.0f}",
-            f"{p.cpu_vcpu:,.1f}",
-            f"{p.monthly_usd:,.0f}",
-            span(p.latency_ms_per_hop),
-            span(p.latency_ms_per_request),
-            Text(fits, style="green" if p.fits_slo else "red") if fits else "",
-        )
+        table.add_column(p.name, justify="right", overflow="fold")
+    planes = estimate.planes
+    rows: list[tuple[str, list[str | Text]]] = [
+        ("proxies", [proxies(p.proxies, p.proxies_per) for p in planes]),
+        ("MB used", [amount(p.memory_mb) for p in planes]),
+        ("MB reserved", [amount(p.reserved_memory_mb) for p in planes]),
+        ("vCPU used", [amount(p.cpu_vcpu, 1) for p in planes]),
+        ("vCPU reserved", [amount(p.reserved_vcpu, 1) for p in planes]),
+        ("USD/month", [amount(p.monthly_usd) for p in planes]),
+        ("p99 ms/hop", [span(p.latency_ms_per_hop) for p in planes]),
+        ("p99 ms/request", [span(p.latency_ms_per_request) for p in planes]),
+    ]
+    if any(p.fits_slo is not None for p in planes):
+        rows.append(("fits SLO", [_fits(p.fits_slo) for p in planes]))
+    for label, cells in rows:
+        table.add_row(label, *cells)
     parts: list[RenderableType] = [table]
     if estimate.control_plane:
         control = Table(
-            title="Control plane, paid once per cluster",
+            title="Control plane, paid once per cluster (chart requests)",
             title_justify="left",
             box=box.SIMPLE_HEAD,
             pad_edge=False,
@@ -121,6 +130,12 @@ def estimate_table(estimate: Estimate) -> RenderableType:
         lines += [f"- {p.plane}:", *(f"    - {a}" for a in p.assumptions)]
     parts += [Text(""), markdown("\n".join(lines))]
     return Group(*parts)
+
+
+def _fits(fits: bool | None) -> Text:
+    if fits is None:
+        return Text("")
+    return Text("yes", style="green") if fits else Text("no", style="red")
 
 
 def verdict_view(verdict: Verdict, plane_names: Mapping[str, str]) -> RenderableType:

@@ -20,6 +20,7 @@ from knowledge.errors import (
     Problem,
     ScanTimeout,
 )
+from knowledge.freshness import DEFAULT_MAX_AGE, parse_age, stale
 from knowledge.index import build_index, ensure_index, index_digest
 from knowledge.library import Library, check, open_index, open_library
 from knowledge.params import decision_rules
@@ -49,6 +50,7 @@ from knowledge.search import MAX_QUESTION_CHARS, MAX_RESULTS, Answer, Hit, Searc
 
 __all__ = [
     "CLI_LIMITS",
+    "DEFAULT_MAX_AGE",
     "MAX_QUESTION_CHARS",
     "MAX_RESULTS",
     "REQUEST_LIMITS",
@@ -91,6 +93,8 @@ __all__ = [
     "index_digest",
     "open_index",
     "open_library",
+    "parse_age",
     "skipped_lines",
+    "stale",
     "worst_first",
 ]

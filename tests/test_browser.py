@@ -52,6 +52,11 @@ ANSWERS = {
     "main_concern": "simplicity",
     "istio_features": "none",
     "pods": "200",
+    "rps_per_pod": "50",
+    "call_depth": "4",
+    "latency_measured": "not yet",
+    "kernel": "5.15.0-1051-aws",
+    "windows_nodes": "no",
 }
 MAX_SCREENSHOT_BYTES = 200_000
 

@@ -124,7 +124,7 @@ def test_the_etag_changes_when_the_knowledge_does(
     ours = org_dir(
         "facts.yaml",
         "- id: fact.ours\n  title: Our fact\n  topic: ours\n"
-        "  claim: We run two clusters.\n  sources: [article]\n",
+        "  claim: We run two clusters.\n  sources: [article]\n  reviewed: 2026-12-01\n",
     )
     other = open_library(tmp_path / "other.sqlite", [ours])
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'o.sqlite'}", api_keys="")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.adr import amount
 from engine.cost import Estimate
 
 WIDTH = 640  #: the SVG's own coordinate width; it scales to the page
@@ -36,16 +37,20 @@ class Chart:
 
 
 def monthly_cost(estimate: Estimate) -> Chart:
-    """One bar per data plane: what its proxies cost a month (USD)."""
-    top = max((p.monthly_usd for p in estimate.planes), default=0.0) or 1.0
+    """One bar per data plane: what its proxies cost a month (USD); a plane the estimate's
+    basis has no figure for gets no bar and says "n/a"."""
+    known = [p.monthly_usd for p in estimate.planes if p.monthly_usd is not None]
+    top = max(known, default=0.0) or 1.0
     bars = [
         Bar(
             label=plane.name,
-            value=plane.monthly_usd,
-            text=f"{plane.monthly_usd:,.0f} USD",
+            value=plane.monthly_usd or 0.0,
+            text=f"{amount(plane.monthly_usd)} USD" if plane.monthly_usd is not None else "n/a",
             y=index * ROW,
-            width=round(BAR_SPACE * plane.monthly_usd / top, 1),
+            width=round(BAR_SPACE * (plane.monthly_usd or 0.0) / top, 1),
         )
         for index, plane in enumerate(estimate.planes)
     ]
-    return Chart("Data-plane cost per month (USD)", bars, height=len(bars) * ROW)
+    return Chart(
+        f"Data-plane cost per month (USD), {estimate.basis} figures", bars, len(bars) * ROW
+    )

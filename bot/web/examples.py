@@ -51,6 +51,8 @@ SAMPLE_ANSWERS = {
     "main_concern": "simplicity",
     "istio_features": "none",
     "pods": 200,
+    "rps_per_pod": 50,
+    "call_depth": 4,
 }
 
 

@@ -37,6 +37,7 @@ from bot.web.models import ComparisonOut, PitfallOut
 from bot.web.problems import ProblemError
 from bot.web.routes.entries import entry_out
 from bot.web.security import ApiKeys
+from engine.adr import amount
 from engine.answers import MAX_ANSWER_CHARS, shown
 from engine.decision import Verdict
 from engine.questions import BY_ID
@@ -66,6 +67,7 @@ def markdown(text: str, below: int = 1) -> Markup:
 
 templates.env.filters["markdown"] = markdown
 templates.env.filters["shown"] = shown
+templates.env.filters["amount"] = amount
 # The same bounds the server enforces, so a browser stops the typing where the server would.
 templates.env.globals["max_question"] = MAX_QUESTION_CHARS
 templates.env.globals["max_answer"] = MAX_ANSWER_CHARS
