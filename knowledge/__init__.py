@@ -21,12 +21,20 @@ from knowledge.errors import (
     ScanTimeout,
 )
 from knowledge.freshness import DEFAULT_MAX_AGE, parse_age, stale
-from knowledge.index import build_index, ensure_index
+from knowledge.index import build_index, ensure_index, index_digest
 from knowledge.library import Library, check, open_index, open_library
 from knowledge.params import decision_rules
 from knowledge.scanner.limits import CLI_LIMITS, REQUEST_LIMITS, ScanLimits
-from knowledge.scanner.report import as_json, as_sarif, as_text, counts, folded, worst_first
-from knowledge.scanner.resources import files
+from knowledge.scanner.report import (
+    as_json,
+    as_sarif,
+    as_text,
+    counts,
+    folded,
+    skipped_lines,
+    worst_first,
+)
+from knowledge.scanner.resources import STDIN, Resource, files, namespaces
 from knowledge.scanner.scan import Finding, Report, Scanner
 from knowledge.schema import (
     SEVERITIES,
@@ -47,6 +55,7 @@ __all__ = [
     "MAX_RESULTS",
     "REQUEST_LIMITS",
     "SEVERITIES",
+    "STDIN",
     "Answer",
     "Comparison",
     "Correction",
@@ -64,6 +73,7 @@ __all__ = [
     "Pitfall",
     "Problem",
     "Report",
+    "Resource",
     "ScanLimits",
     "ScanRule",
     "ScanTimeout",
@@ -82,9 +92,12 @@ __all__ = [
     "files",
     "find_comparison",
     "folded",
+    "index_digest",
+    "namespaces",
     "open_index",
     "open_library",
     "parse_age",
+    "skipped_lines",
     "stale",
     "worst_first",
 ]

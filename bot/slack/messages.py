@@ -89,13 +89,19 @@ def _sources(hit: Hit) -> str:
     return "Sources: " + " · ".join(links) if links else "Source: the knowledge base"
 
 
+def _page(page: str | None) -> list[Block]:
+    """A link to the web page of what the message shows, when there is one."""
+    return [context(f"<{page}|Open as a web page>")] if page else []
+
+
 def entry_button(label: str, n: int, entry_id: str) -> ButtonElement:
     """The n-th button of a message that shows a knowledge entry (a runbook, a table)."""
     return button(label, ActionId.SHOW_ENTRY.at(n), encode(EntryRef(entry=entry_id)))
 
 
-def answer(result: Answer, asked_by: str) -> Message:
-    """The best match in full, its sources, buttons for the other matches and feedback."""
+def answer(result: Answer, asked_by: str, page: str | None = None) -> Message:
+    """The best match in full, its sources, buttons for the other matches and feedback;
+    ``page`` is the best match's web page, when it has one."""
     if not result.answered:
         return not_answered(result)
     best, others = result.results[0], result.results[1:]
@@ -104,6 +110,7 @@ def answer(result: Answer, asked_by: str) -> Message:
         section(f"*{escape(best.title)}*  _(confidence {best.score:.2f})_"),
         *long_text(from_markdown(best.answer), more=best.id),
         context(_sources(best)),
+        *_page(page),
     ]
     if others:
         blocks.append(context("Other matches:"))
@@ -127,10 +134,13 @@ def _feedback(entry_id: str, asked: str) -> Block:
     )
 
 
-def incident_card(pitfall: Pitfall, result: Answer, asked_by: str) -> Message:
+def incident_card(
+    pitfall: Pitfall, result: Answer, asked_by: str, page: str | None = None
+) -> Message:
     """What an on-call engineer needs first, on one screen: which pitfall, how bad, what it
     affects, the first fix step with its command or config, and who asked. The full runbook
-    (posted in the thread) and the other matches are one click away."""
+    (posted in the thread, or its web ``page`` when there is one) and the other matches are
+    one click away."""
     best, others = result.results[0], result.results[1:]
     step = cut(" ".join(pitfall.fix[0].split()), CARD_STEP_CHARS)
     snippet = pitfall.config[0]
@@ -140,6 +150,7 @@ def incident_card(pitfall: Pitfall, result: Answer, asked_by: str) -> Message:
     shown += more
     snippet_title = f"_{escape(cut(snippet.title, CARD_LINE_CHARS))}_"
     affects = ", ".join(dict.fromkeys(a.mesh for a in pitfall.affects))
+    linked = f" · <{page}|the runbook as a web page>" if page else ""
     others_shown = [o for o in others if o.id != pitfall.code][:CARD_OTHER_MATCHES]
     buttons = [
         entry_button("Full runbook in the thread", 0, pitfall.code),
@@ -155,18 +166,19 @@ def incident_card(pitfall: Pitfall, result: Answer, asked_by: str) -> Message:
         ),
         section(f"*Do this now*\n{from_markdown(step)}\n{snippet_title}\n```\n{shown}\n```"),
         actions(*buttons),
-        context(f"Asked by {asked_by} · confidence {best.score:.2f} · {_sources(best)}"),
+        context(f"Asked by {asked_by}{linked} · confidence {best.score:.2f} · {_sources(best)}"),
         _feedback(pitfall.code, result.question[:FEEDBACK_QUESTION_CHARS]),
     ]
     return Message(f"{pitfall.code}: {pitfall.title} — asked by {asked_by}", blocks)
 
 
-def entry(hit: Hit) -> Message:
+def entry(hit: Hit, page: str | None = None) -> Message:
     """One entry in full, as "Show" on another match posts it."""
     blocks = [
         section(f"*{escape(hit.title)}*"),
         *long_text(from_markdown(hit.answer), more=hit.id),
         context(_sources(hit)),
+        *_page(page),
     ]
     return Message(hit.title, blocks)
 
@@ -299,6 +311,7 @@ def verdict(
     people: Sequence[str],
     when: dt.datetime,
     instead: Sequence[tuple[str, str]] = (),
+    page: str | None = None,
 ) -> Message:
     """The verdict as a team would share it: a headline in words, criteria and anti-patterns by
     name, the main reasons, what to do instead of a mesh, the monthly cost, who and when."""
@@ -339,6 +352,7 @@ def verdict(
     blocks.append(
         context("Sources: " + ", ".join(escape(rules.source_titles.get(s, s)) for s in sources))
     )
+    blocks += _page(page)
     decision = encode(DecisionRef(session=session))
     blocks.append(
         actions(

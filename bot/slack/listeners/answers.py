@@ -11,6 +11,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.services.answering import search
 from bot.services.estimating import InvalidFleet, cost
+from bot.services.links import page_url
 from bot.services.root import Services
 from bot.slack import messages, payloads
 from bot.slack.blocks import Message
@@ -33,6 +34,11 @@ class Answers:
 
     # -- /mesh subcommands (routed by listeners.command) ----------------------------------
 
+    def _page_of(self, result: Answer) -> str | None:
+        """The web page of the best match, when it has one and the public URL is set."""
+        best = result.results[0] if result.answered else None
+        return page_url(self.services.settings.public_url, best.kind, best.id) if best else None
+
     async def ask(self, command: Command, asked: Asked) -> None:
         """``/mesh ask`` and ``/mesh pitfall`` (runbooks only): an answer the channel sees; a
         pitfall as its incident card first."""
@@ -52,9 +58,10 @@ class Answers:
         """An incident card when the best match is a pitfall, else the answer in full."""
         best = result.results[0].id if result.answered else None
         pitfall = next((p for p in self.library.kb.pitfalls() if p.code == best), None)
+        page = self._page_of(result)
         if pitfall is not None:
-            return messages.incident_card(pitfall, result, asked_by)
-        return messages.answer(result, asked_by)
+            return messages.incident_card(pitfall, result, asked_by, page)
+        return messages.answer(result, asked_by, page)
 
     async def compare(self, command: Command, asked: Asked) -> None:
         tables = self.library.kb.comparisons()
@@ -111,7 +118,8 @@ class Answers:
         hit = self.library.searcher.entry(entry_id)
         if hit is None:
             raise LookupError(f"no entry {entry_id!r}")
-        shown = messages.entry(hit) if part == 0 else messages.rest_of(hit, part)
+        page = page_url(self.services.settings.public_url, hit.kind, hit.id)
+        shown = messages.entry(hit, page) if part == 0 else messages.rest_of(hit, part)
         thread = thread_of(body.get("message") or {})
         await self.transport.post_or_reply(body, shown, thread)
 

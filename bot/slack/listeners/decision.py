@@ -14,6 +14,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.services.decisions import NotFinished, Outcome
+from bot.services.links import page_url
 from bot.services.root import Services
 from bot.slack import messages, payloads
 from bot.slack.conversation import Scope, wording
@@ -85,8 +86,9 @@ class DecisionThreads:
         """The verdict in the thread, and the outcome on the thread's root for the channel."""
         rules = self.services.library.rules
         people = list(dict.fromkeys(session.answered_by.values()))
+        page = page_url(self.services.settings.public_url, "decision", session.id)
         shown = messages.verdict(
-            session.id, verdict, rules, people, session.updated_at, self._instead()
+            session.id, verdict, rules, people, session.updated_at, self._instead(), page
         )
         await self.transport.post(channel, shown, thread_ts)
         starter = session.started_by.removeprefix("slack:")
