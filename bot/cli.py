@@ -56,8 +56,8 @@ def _print_json(data: Any) -> None:
 
 
 def _print_answer(answer: Answer) -> None:
+    print(answer.summary + "\n")
     if not answer.answered:
-        print(f"No confident answer to: {answer.question}")
         if answer.suggestions:
             print("\nClosest topics:")
             for s in answer.suggestions:
@@ -65,7 +65,7 @@ def _print_answer(answer: Answer) -> None:
         return
     for n, hit in enumerate(answer.results):
         if n == 1:
-            print("\nOther matches:")
+            print("\nAlso possible:" if answer.ambiguous else "\nOther matches:")
         if n:
             print(f"  - {hit.title}  [{hit.id}, confidence {hit.score:.2f}]")
             continue

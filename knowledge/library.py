@@ -30,4 +30,4 @@ def open_library(index_path: Path, extra_dirs: Sequence[Path] = ()) -> Library:
     kb = load(extra_dirs)
     rules = decision_rules(kb)
     ensure_index(kb, index_path)
-    return Library(kb, Searcher(index_path), index_path, rules)
+    return Library(kb, Searcher(index_path, rules.cost), index_path, rules)

@@ -28,12 +28,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote_plus
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
+from engine.cost import CostParameters
 from engine.rules import Limit
+from knowledge.embeddings import embedder, from_blobs
 from knowledge.errors import IndexUnavailable, InvalidQuestion
 from knowledge.index import words
+from knowledge.intent import fleet_figure, is_comparison
 
 MAX_QUESTION_CHARS = 1000
 #: Calibrated on tests/eval/questions.yaml: the lowest confidence of a correct top answer sits
@@ -43,11 +48,24 @@ CONFIDENCE_THRESHOLD = 0.4
 #: title and keywords name: an answer must cover the question *and* be about it.
 CONFIDENCE_MIX = 0.6
 CANDIDATES = 30
+#: The semantic half adds the entries closest in meaning, whatever words they use.
+SEMANTIC_CANDIDATES = 10
+#: Share of the confidence that comes from meaning (the closest passage's cosine similarity)
+#: rather than from the question's words; the rest is the lexical blend below.
+SEMANTIC_WEIGHT = 0.3
+#: Added for an intent read from the question (a comparison, a fleet figure, a runbook signal
+#: only one runbook lists): those are answered by that kind of entry.
+INTENT_BOOST = 0.15
+#: A question that is mostly one generic error string (this share of its words or more) and
+#: names no cause of its own is answered with every runbook that lists the string.
+GENERIC_ERROR_SHARE = 0.6
 TYPO_CUTOFF = 80
 GUESS_CREDIT = 0.7  # share of a concept's weight earned through a typo correction
 #: Curated entries (a runbook, a table, a rule) answer a question more fully than one claim does.
 KIND_PRIOR = {"pitfall": 0.05, "comparison": 0.05, "threshold": 0.03, "anti-pattern": 0.03}
-_BLEND = (0.4, 0.3, 0.2, 0.1)  # coverage, coverage by title and keywords, BM25, fuzzy title
+#: BM25 rank and a fuzzy title match only order entries that explain the question equally.
+TIE_BREAK = 0.05
+_MOST = 1 + 2 * TIE_BREAK + max(KIND_PRIOR.values()) + INTENT_BOOST  # the highest blend
 _MEASURED = re.compile(
     r"(\d+(?:\.\d+)*)\s*-?\s*([a-z]+)|([a-z]+)\s+(?:of\s+|is\s+)?(\d+(?:\.\d+)*)"
 )
@@ -83,10 +101,17 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class Answer:
+    """``summary`` is what every front end shows first: one to three sentences that answer the
+    question (a runbook's mitigation, a computed figure, the runbooks an error could mean, or
+    "I don't know" with where to look). ``ambiguous`` marks a listing of possible runbooks:
+    none of them is a confident answer on its own."""
+
     question: str
     answered: bool
     results: list[Hit] = field(default_factory=list)
     suggestions: list[Suggestion] = field(default_factory=list)
+    summary: str = ""
+    ambiguous: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,7 +154,7 @@ class Searcher:
     are kept in memory), is simpler and smaller than a copy of the index per thread.
     """
 
-    def __init__(self, index_path: Path) -> None:
+    def __init__(self, index_path: Path, cost: CostParameters | None = None) -> None:
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         try:
             source = sqlite3.connect(f"file:{index_path}?mode=ro", uri=True)
@@ -151,6 +176,14 @@ class Searcher:
             )
         }
         self._by_id = {row[1].lower(): row[0] for row in rows}
+        self._leads = dict(self._db.execute("select rowid, lead from entries").fetchall())
+        self._cost = cost
+        self._signal_runbooks: dict[tuple[str, ...], set[int]] = {}
+        for entry, signal in self._db.execute("select entry, signal from signals"):
+            key = tuple(words(signal))
+            if key:
+                self._signal_runbooks.setdefault(key, set()).add(self._by_id[entry.lower()])
+        self._longest_signal = max(map(len, self._signal_runbooks), default=0)
         self._words = [w for (w,) in self._db.execute("select word from words")]
         self._synonyms = dict(self._db.execute("select phrase, term from synonyms").fetchall())
         self._longest_synonym = max((len(p.split()) for p in self._synonyms), default=1)
@@ -158,6 +191,13 @@ class Searcher:
             (self._by_id[entry.lower()], Limit.model_validate_json(limit))
             for entry, limit in self._db.execute("select entry, bound from limits")
         ]
+        owners, blobs = [], []
+        for entry, blob in self._db.execute("select entry, vector from passages"):
+            owners.append(self._by_id[entry.lower()])
+            blobs.append(blob)
+        self._vectors = from_blobs(blobs)
+        self._owners = np.array(owners, dtype=np.int64)
+        self._embedder = embedder()
         self._docs_of = lru_cache(maxsize=8192)(self._match)
         self._title_docs_of = lru_cache(maxsize=8192)(self._match_title)
         self._correct = lru_cache(maxsize=8192)(self._closest_word)
@@ -180,6 +220,7 @@ class Searcher:
     ) -> Answer:
         """Rank entries for ``question``; ``kinds`` (e.g. ``{"pitfall"}``) narrows the search.
 
+        Results come best first by confidence, which is also what ranks them.
         ``min_confidence`` is for calibration only: everything else keeps the default.
         """
         text = clean(question)
@@ -187,17 +228,40 @@ class Searcher:
         exact = self._exact_ids(text)
         bm25 = self._bm25(concepts)
         measured = {r for c in concepts if not c.alternatives for r in c.docs}
+        similar = self._semantic(text)
+        nearest = sorted(similar, key=lambda r: (-similar[r], r))[:SEMANTIC_CANDIDATES]
+        figure = fleet_figure(text, self._cost) if self._cost else None
+        signalled, generic = self._signals(text)
+        boosted = set(signalled)
+        figure_basis = [self._by_id[figure.plane]] if figure else []
+        boosted.update(figure_basis)
+        if is_comparison(text):
+            boosted |= {r for r, entry in self._entries.items() if entry[1] == "comparison"}
         candidates = {
-            r for r in set(bm25) | measured | exact if not kinds or self._entries[r][1] in kinds
+            r
+            for r in {*bm25, *measured, *exact, *nearest, *signalled, *generic, *figure_basis}
+            if not kinds or self._entries[r][1] in kinds
         }
+        boosted &= candidates | set(signalled)
         if not candidates:
-            return Answer(text, False, [], self._default_suggestions())
-        ranked = self._rank(candidates, concepts, text, bm25, exact)
-        confident = [(conf, rowid) for _, conf, rowid in ranked if conf >= min_confidence]
+            return self._unknown(text, self._default_suggestions())
+        ranked = self._rank(candidates, concepts, text, bm25, exact, similar, boosted)
+        if generic and not kinds:
+            listed = [(conf, r) for conf, r in ranked if r in generic]
+            return Answer(
+                text,
+                True,
+                [self._hit(r, conf) for conf, r in listed],
+                [],
+                self._generic_summary([r for _, r in listed]),
+                ambiguous=True,
+            )
+        confident = [(conf, rowid) for conf, rowid in ranked if conf >= min_confidence]
         if not confident:
-            suggestions = [self._suggestion(rowid) for _, _, rowid in ranked[:3]]
-            return Answer(text, False, [], suggestions)
-        return Answer(text, True, [self._hit(rowid, conf) for conf, rowid in confident[:limit]], [])
+            return self._unknown(text, [self._suggestion(rowid) for _, rowid in ranked[:3]])
+        hits = [self._hit(rowid, conf) for conf, rowid in confident[:limit]]
+        summary = figure.summary if figure else self._leads[confident[0][1]]
+        return Answer(text, True, hits, [], summary)
 
     # -- reading the question ------------------------------------------------------------
 
@@ -270,11 +334,47 @@ class Searcher:
         found = process.extractOne(word, self._words, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
         return found[0] if found else None
 
+    def _signals(self, text: str) -> tuple[set[int], set[int]]:
+        """Runbooks the question's error strings point at: (those named by a signal only they
+        list, and — when the question is little more than a shared signal — every runbook
+        that lists it). Two-letter response flags count only typed in capitals (``UF``)."""
+        tokens = words(text)
+        capitals = set(re.findall(r"\b[A-Z]{2,4}\b", text))
+        covered: set[int] = set()
+        unique: set[int] = set()
+        shared: set[int] = set()
+        for i in range(len(tokens)):
+            for n in range(min(self._longest_signal, len(tokens) - i), 0, -1):
+                key = tuple(tokens[i : i + n])
+                runbooks = self._signal_runbooks.get(key)
+                if runbooks is None or (
+                    n == 1 and len(key[0]) <= 4 and key[0].upper() not in capitals
+                ):
+                    continue
+                covered.update(range(i, i + n))
+                (unique if len(runbooks) == 1 else shared).update(runbooks)
+                break
+        content = [t for t in tokens if t not in STOP_WORDS]
+        share = len(covered) / len(tokens) if content else 0.0
+        generic = (
+            shared if not unique and len(shared) > 1 and share >= GENERIC_ERROR_SHARE else set()
+        )
+        return unique, generic
+
     def _exact_ids(self, text: str) -> set[int]:
         """Codes and ids typed as such (``MESH-P003``, ``cmp.istio-vs-linkerd``) win outright."""
         return {self._by_id[m] for m in _ID.findall(text.lower()) if m in self._by_id}
 
     # -- ranking -------------------------------------------------------------------------
+
+    def _semantic(self, text: str) -> dict[int, float]:
+        """Each entry's cosine similarity to the question: that of its closest passage."""
+        if not len(self._vectors):
+            return {}
+        sims = self._vectors @ self._embedder.embed(text)
+        best = np.full(int(self._owners.max()) + 1, -1.0, dtype=np.float32)
+        np.maximum.at(best, self._owners, sims)
+        return {rowid: float(best[rowid]) for rowid in self._entries}
 
     def _bm25(self, concepts: Iterable[_Concept]) -> dict[int, float]:
         """The best candidates by BM25, each scored relative to the best (1.0) of them."""
@@ -298,8 +398,16 @@ class Searcher:
         text: str,
         bm25: dict[int, float],
         exact: set[int],
-    ) -> list[tuple[float, float, int]]:
-        """(rank score, confidence, rowid) for every candidate, best first."""
+        similar: dict[int, float],
+        boosted: set[int],
+    ) -> list[tuple[float, int]]:
+        """(confidence, rowid) for every candidate, best first.
+
+        Confidence blends how much of the question an entry explains (IDF-weighted share of
+        the question's concepts, in the whole entry and in its title and keywords), its BM25
+        rank, a fuzzy title match, and how close it is in meaning. An entry typed by its id
+        is certain.
+        """
         n = len(self._entries)
         weights = [math.log(1 + n / (1 + len(c.docs))) for c in concepts]
         total = sum(weights) or 1.0
@@ -316,11 +424,10 @@ class Searcher:
                 limit=None,
             )
         }
-        a, b, c, d = _BLEND
         ranked = []
         for rowid in candidates:
             if rowid in exact:
-                ranked.append((2.0, 1.0, rowid))
+                ranked.append((1.0, rowid))
                 continue
             coverage = in_title = 0.0
             for weight, concept in zip(credit, concepts, strict=True):
@@ -330,11 +437,14 @@ class Searcher:
                         in_title += weight
                 elif rowid in concept.title_docs:
                     in_title += weight
-            rank = a * coverage + b * in_title + c * bm25.get(rowid, 0.0) + d * fuzzy[rowid]
-            rank += KIND_PRIOR.get(self._entries[rowid][1], 0.0)
-            confidence = CONFIDENCE_MIX * coverage + (1 - CONFIDENCE_MIX) * in_title
-            ranked.append((rank, confidence, rowid))
-        return sorted(ranked, key=lambda item: (-item[0], item[2]))
+            lexical = CONFIDENCE_MIX * coverage + (1 - CONFIDENCE_MIX) * in_title
+            lexical += TIE_BREAK * (bm25.get(rowid, 0.0) + fuzzy[rowid])
+            semantic = max(0.0, similar.get(rowid, 0.0))
+            confidence = (1 - SEMANTIC_WEIGHT) * lexical + SEMANTIC_WEIGHT * semantic
+            confidence += KIND_PRIOR.get(self._entries[rowid][1], 0.0)
+            confidence += INTENT_BOOST if rowid in boosted else 0.0
+            ranked.append((min(1.0, confidence / _MOST), rowid))
+        return sorted(ranked, key=lambda item: (-item[0], item[1]))
 
     # -- results -------------------------------------------------------------------------
 
@@ -342,6 +452,25 @@ class Searcher:
         entry_id, kind, title, _ = self._entries[rowid]
         answer, sources = self._answers[rowid]
         return Hit(entry_id, kind, title, answer, round(confidence, 3), sources)
+
+    def _generic_summary(self, runbooks: list[int]) -> str:
+        names = "; ".join(self._entries[r][2] for r in runbooks)
+        return (
+            f"This error is a symptom several runbooks list, with different causes and "
+            f"opposite fixes, so check which one applies before changing anything: {names}. "
+            f"Each runbook's first step says how to confirm its cause."
+        )
+
+    def _unknown(self, text: str, suggestions: list[Suggestion]) -> Answer:
+        """ "I don't know", the closest topics, and for a mesh question the product's own docs."""
+        closest = ", ".join(s.title for s in suggestions[:3])
+        summary = "I don't know: nothing in the knowledge base answers this confidently."
+        if closest:
+            summary += f" Closest topics: {closest}."
+        docs = docs_search(text)
+        if docs:
+            summary += " Search the product documentation: " + " · ".join(docs) + "."
+        return Answer(text, False, [], suggestions, summary)
 
     def _suggestion(self, rowid: int) -> Suggestion:
         entry_id, kind, title, _ = self._entries[rowid]
@@ -353,6 +482,25 @@ class Searcher:
             r for r, (_, kind, _, _) in self._entries.items() if kind in {"pitfall", "comparison"}
         ]
         return [self._suggestion(rowid) for rowid in sorted(rows)[:5]]
+
+
+#: Each product's own documentation search, for mesh questions the knowledge base lacks.
+DOCS_SEARCH = {
+    "istio": "https://istio.io/latest/search/?q={}",
+    "linkerd": "https://linkerd.io/search/?q={}",
+    "cilium": "https://docs.cilium.io/en/stable/search.html?q={}",
+}
+_MESH_WORDS = {"mesh", "envoy", "sidecar", "sidecars", "ambient", "ztunnel", "waypoint"}
+
+
+def docs_search(text: str) -> list[str]:
+    """Search links for the products a question names (all three for "mesh" or "envoy")."""
+    tokens = set(words(text))
+    named = [product for product in DOCS_SEARCH if product in tokens]
+    if not named and tokens & _MESH_WORDS:
+        named = list(DOCS_SEARCH)
+    terms = quote_plus(" ".join(t for t in words(text) if t not in STOP_WORDS)[:200])
+    return [DOCS_SEARCH[product].format(terms) for product in named]
 
 
 def _singular(word: str) -> str:

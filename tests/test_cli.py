@@ -14,17 +14,20 @@ from bot.settings import Settings
 Capture = pytest.CaptureFixture[str]
 
 
-def test_ask_prints_the_answer_and_its_sources(capsys: Capture) -> None:
+def test_ask_prints_the_mitigation_first_then_the_runbook_and_its_sources(
+    capsys: Capture,
+) -> None:
     assert main(["ask", "pods", "crashloop", "after", "sidecar", "injection"]) == 0
-    out = capsys.readouterr().out
-    assert "MESH-P003" in out.splitlines()[0]
-    assert "Sources:" in out
+    lines = capsys.readouterr().out.splitlines()
+    assert "Apply now:" in lines[0]
+    assert "MESH-P003" in lines[2]
+    assert "Sources:" in lines
 
 
 def test_ask_json_has_the_api_shape(capsys: Capture) -> None:
     assert main(["ask", "istio vs linkerd", "--json", "--limit", "2"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"question", "answered", "results", "suggestions"}
+    assert set(data) == {"question", "answered", "results", "suggestions", "summary", "ambiguous"}
     assert data["answered"] is True
     assert 1 <= len(data["results"]) <= 2
     assert set(data["results"][0]) == {"id", "kind", "title", "answer", "score", "sources"}
@@ -32,7 +35,7 @@ def test_ask_json_has_the_api_shape(capsys: Capture) -> None:
 
 def test_ask_without_a_confident_answer_exits_3_with_closest_topics(capsys: Capture) -> None:
     assert main(["ask", "best sourdough bread recipe"]) == 3
-    assert "No confident answer" in capsys.readouterr().out
+    assert "I don't know" in capsys.readouterr().out
 
 
 def test_empty_question_exits_2_with_a_reason(capsys: Capture) -> None:

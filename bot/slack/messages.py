@@ -66,6 +66,7 @@ def answer(result: Answer, asked_by: str) -> Message:
         return not_answered(result)
     best, others = result.results[0], result.results[1:]
     blocks: list[Block] = [
+        section(escape(result.summary)),
         section(f"*{escape(best.title)}*  _(confidence {best.score:.2f})_"),
         *long_text(from_markdown(best.answer), more=best.id),
         context(_sources(best)),
@@ -112,7 +113,7 @@ def rest_of(hit: Hit, part: int) -> Message:
 
 
 def not_answered(result: Answer) -> Message:
-    lines = [f"I don't have a confident answer to “{escape(result.question)}”."]
+    lines = [escape(result.summary)]
     if result.suggestions:
         lines.append("The closest topics I know:")
     blocks: list[Block] = [section("\n".join(lines))]
