@@ -72,13 +72,11 @@ def _first_sentences(text: str, count: int = 2) -> str:
 
 def _lead(model: Any, corrections: list[schema.Correction]) -> str:
     """What an answer says first. A runbook leads with the mitigation to apply now; a fact
-    with its claim; an entry the primary sources corrected, with the correction."""
+    with its claim, or with the correction when primary sources contradict it."""
     if isinstance(model, schema.Pitfall):
         return f"{model.title}. Apply now: {_first_sentences(model.fix[0])}"
-    if corrections:
-        return _first_sentences(corrections[0].correction)
     if isinstance(model, schema.Fact):
-        return _first_sentences(model.claim)
+        return _first_sentences(corrections[0].correction if corrections else model.claim)
     if isinstance(model, schema.Correction):
         return _first_sentences(model.correction)
     if isinstance(model, schema.DecisionStep):

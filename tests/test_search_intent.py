@@ -1,0 +1,83 @@
+"""The search reads what a question wants: a comparison, a computed fleet figure, one runbook
+for a specific error and a listing for a generic one, and says first what to do."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from knowledge.embeddings import embedder
+from knowledge.library import Library
+
+
+def test_a_generic_envoy_error_lists_every_runbook_it_could_mean_and_none_confidently(
+    library: Library,
+) -> None:
+    answer = library.searcher.search("upstream connect error or disconnect/reset before headers")
+    assert answer.ambiguous and not answer.confident
+    assert {h.id for h in answer.results} == {"MESH-P002", "MESH-P005"}
+    assert "check which one applies" in answer.summary
+
+
+def test_a_signal_only_one_runbook_lists_picks_that_runbook(library: Library) -> None:
+    answer = library.searcher.search("pods stuck in Init:CrashLoopBackOff after enabling istio")
+    assert not answer.ambiguous
+    assert answer.results[0].id == "MESH-P003"
+
+
+def test_a_runbook_answer_starts_with_the_mitigation_to_apply_now(library: Library) -> None:
+    answer = library.searcher.search("all pods 1/2 ready after we turned on strict mtls")
+    assert answer.results[0].id == "MESH-P002"
+    assert "Apply now:" in answer.summary
+    assert "PERMISSIVE" in answer.summary
+
+
+def test_fleet_numbers_are_computed_by_the_engine_with_their_basis(library: Library) -> None:
+    answer = library.searcher.search("how much CPU would 200 sidecars need at 1k rps each")
+    assert "40.0 vCPU" in answer.summary
+    assert "0.2 vCPU per 1,000 req/s (article)" in answer.summary
+    assert answer.results[0].id == "istio-sidecar"
+
+
+def test_a_comparison_question_is_answered_by_a_comparison_table(library: Library) -> None:
+    answer = library.searcher.search("is linkerd lighter than istio")
+    assert answer.results[0].kind == "comparison"
+
+
+def test_results_are_sorted_by_the_confidence_they_show(library: Library) -> None:
+    for question in ("istio vs linkerd", "sidecar memory", "cert expired 503", "ambient ga"):
+        scores = [h.score for h in library.searcher.search(question, limit=5).results]
+        assert scores == sorted(scores, reverse=True)
+
+
+def test_a_mesh_question_outside_the_knowledge_base_points_at_the_product_docs_search(
+    library: Library,
+) -> None:
+    answer = library.searcher.search("how to enable hubble ui in cilium")
+    assert not answer.answered
+    assert "I don't know" in answer.summary
+    assert "https://docs.cilium.io/en/stable/search.html?q=" in answer.summary
+    assert answer.suggestions
+
+
+def test_an_off_topic_question_gets_no_documentation_pointer(library: Library) -> None:
+    answer = library.searcher.search("best pizza place near the office")
+    assert not answer.answered
+    assert "http" not in answer.summary
+
+
+def test_the_packaged_model_places_a_paraphrase_nearer_than_an_unrelated_text() -> None:
+    model = embedder()
+    question = model.embed("is linkerd lighter than istio")
+    paraphrase = model.embed("linkerd uses less memory than istio")
+    unrelated = model.embed("the certificate has expired")
+    assert float(np.dot(question, paraphrase)) > float(np.dot(question, unrelated)) + 0.3
+
+
+def test_the_index_stores_a_vector_per_passage_and_names_its_model(library: Library) -> None:
+    import sqlite3
+
+    db = sqlite3.connect(library.index_path)
+    model = db.execute("select value from meta where key = 'embedder'").fetchone()[0]
+    entries = db.execute("select count(distinct entry) from passages").fetchone()[0]
+    assert model == "wordllama/l2_supercat_256"
+    assert entries == library.searcher.size
