@@ -27,7 +27,15 @@ def test_ask_prints_the_mitigation_first_then_the_runbook_and_its_sources(
 def test_ask_json_has_the_api_shape(capsys: Capture) -> None:
     assert main(["ask", "istio vs linkerd", "--json", "--limit", "2"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"question", "answered", "results", "suggestions", "summary", "ambiguous"}
+    assert set(data) == {
+        "question",
+        "answered",
+        "results",
+        "suggestions",
+        "summary",
+        "ambiguous",
+        "confident",
+    }
     assert data["answered"] is True
     assert 1 <= len(data["results"]) <= 2
     assert set(data["results"][0]) == {"id", "kind", "title", "answer", "score", "sources"}

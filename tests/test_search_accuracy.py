@@ -32,8 +32,11 @@ def _graded(library: Library, cases: list[Case]) -> list[tuple[float, bool]]:
         answer = library.searcher.search(case.question, limit=1, min_confidence=0.0)
         if answer.ambiguous:
             continue
-        first = answer.results[0] if answer.results else None
-        graded.append((first.score if first else 0.0, bool(first) and first.id in case.expect))
+        if not answer.results:
+            graded.append((0.0, False))
+            continue
+        first = answer.results[0]
+        graded.append((first.score, first.id in case.expect))
     return graded
 
 
