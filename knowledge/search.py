@@ -204,12 +204,18 @@ class Searcher:
             (self._by_id[entry.lower()], Limit.model_validate_json(limit))
             for entry, limit in self._db.execute("select entry, bound from limits")
         ]
-        owners, blobs = [], []
-        for entry, blob in self._db.execute("select entry, vector from passages"):
-            owners.append(self._by_id[entry.lower()])
-            blobs.append(blob)
-        self._vectors = from_blobs(blobs)
-        self._owners = np.array(owners, dtype=np.int64)
+        # Passages sorted by entry, so one reduceat takes each entry's best passage.
+        passages = sorted(
+            (self._by_id[entry.lower()], blob)
+            for entry, blob in self._db.execute("select entry, vector from passages")
+        )
+        owners = [rowid for rowid, _ in passages]
+        self._vectors = from_blobs([blob for _, blob in passages])
+        self._starts = np.array(
+            [i for i, rowid in enumerate(owners) if i == 0 or owners[i - 1] != rowid],
+            dtype=np.intp,
+        )
+        self._owners = np.array(sorted(set(owners)), dtype=np.intp)
         self._embedder = embedder()
         self._docs_of = lru_cache(maxsize=8192)(self._match)
         self._title_docs_of = lru_cache(maxsize=8192)(self._match_title)
@@ -242,7 +248,7 @@ class Searcher:
         bm25 = self._bm25(concepts)
         measured = {r for c in concepts if not c.alternatives for r in c.docs}
         similar = self._semantic(text)
-        nearest = sorted(similar, key=lambda r: (-similar[r], r))[:SEMANTIC_CANDIDATES]
+        nearest = sorted(similar, key=lambda r: -similar[r])[:SEMANTIC_CANDIDATES]
         figure = fleet_figure(text, self._cost) if self._cost else None
         signalled, generic = self._signals(text)
         boosted = set(signalled)
@@ -390,10 +396,8 @@ class Searcher:
         """Each entry's cosine similarity to the question: that of its closest passage."""
         if not len(self._vectors):
             return {}
-        sims = self._vectors @ self._embedder.embed(text)
-        best = np.full(int(self._owners.max()) + 1, -1.0, dtype=np.float32)
-        np.maximum.at(best, self._owners, sims)
-        return {rowid: float(best[rowid]) for rowid in self._entries}
+        best = np.maximum.reduceat(self._vectors @ self._embedder.embed(text), self._starts)
+        return dict(zip(self._owners.tolist(), best.tolist(), strict=True))
 
     def _bm25(self, concepts: Iterable[_Concept]) -> dict[int, float]:
         """The best candidates by BM25, each scored relative to the best (1.0) of them."""
