@@ -252,6 +252,42 @@ def cmd_apikey_new(args: argparse.Namespace, settings: Settings) -> int:
     return OK
 
 
+def cmd_kb_gaps(args: argparse.Namespace, settings: Settings) -> int:
+    """The weekly routine: what people asked that the knowledge base could not answer."""
+    from bot.store import DecisionStore, StoreUnavailable
+    from knowledge.gaps import Miss, gaps, parse_since
+
+    try:
+        window = parse_since(args.since)
+    except ValueError as error:
+        print(f"meshbot: {error}", file=sys.stderr)
+        return USAGE
+    library = open_library(settings.index_path, settings.extra_knowledge_dirs)
+    store = DecisionStore(settings.database_url, dt.timedelta(hours=settings.session_ttl_hours))
+    try:
+        store.migrate()
+        rows = store.misses_since(dt.datetime.now(dt.UTC) - window)
+    except StoreUnavailable as error:
+        print(f"meshbot: {error}", file=sys.stderr)
+        return UNAVAILABLE
+    finally:
+        store.dispose()
+    found = gaps([Miss(*row) for row in rows], library.searcher)
+    if args.json:
+        _print_json([asdict(gap) for gap in found])
+        return OK
+    if not found:
+        print(f"No unanswered or 👎 questions in the last {args.since}.")
+    for gap in found:
+        closest = f"{gap.entry} · {gap.title}" if gap.entry else "nothing close"
+        print(f"{gap.unanswered} unanswered, {gap.not_helpful} 👎 — closest: {closest}")
+        print(f"  last seen {gap.last_seen:%Y-%m-%d %H:%M} UTC")
+        for question in gap.examples:
+            print(f"  - {question}")
+        print(f"  suggestion: {gap.suggestion}\n")
+    return OK
+
+
 def cmd_db_migrate(args: argparse.Namespace, settings: Settings) -> int:
     from bot.store import DecisionStore, StoreUnavailable
 
@@ -543,6 +579,14 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
         cmd_kb_build,
     )
     build.add_argument("--force", action="store_true", help="rebuild even if current")
+    gaps = action(
+        kb_sub,
+        "gaps",
+        "unanswered and 👎 questions grouped by closest entry, with what would catch them",
+        "meshbot kb gaps --since 7d",
+        cmd_kb_gaps,
+    )
+    gaps.add_argument("--since", default="30d", help="how far back: 30d (default), 2w, 12h")
     return parser
 
 

@@ -64,6 +64,22 @@ feedback = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+#: Questions the search could not answer, kept for ``meshbot kb gaps``: the text, when, and the
+#: closest entries (ids, JSON). Nobody's identity is kept with them.
+misses = sa.Table(
+    "unanswered_questions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("question", sa.Text, nullable=False),
+    sa.Column("closest", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+#: Unanswered questions older than this are dropped as new ones arrive: a weekly review needs
+#: a month or a quarter, and an unbounded table is a disk an anonymous client can fill.
+MISS_RETENTION = dt.timedelta(days=180)
+#: The most rows one gaps report reads, newest first.
+GAPS_READ_LIMIT = 5000
+
 schema_version = sa.Table(
     "meshbot_schema", metadata, sa.Column("version", sa.Integer, primary_key=True)
 )
@@ -260,6 +276,36 @@ class DecisionStore:
         except sa.exc.IntegrityError:
             return False
         return True
+
+    def record_miss(self, question: str, closest: list[str]) -> None:
+        now = _now()
+        with self._transaction() as connection:
+            connection.execute(misses.delete().where(misses.c.created_at < now - MISS_RETENTION))
+            connection.execute(
+                misses.insert().values(
+                    question=question[:1000], closest=json.dumps(closest[:5]), created_at=now
+                )
+            )
+
+    def misses_since(self, since: dt.datetime) -> list[tuple[str, dt.datetime, list[str], str]]:
+        """(question, when, closest entry ids, why) for every unanswered question and every
+        👎 since ``since``, newest first; who asked or voted is not read."""
+        with self._transaction() as connection:
+            unanswered = connection.execute(
+                sa.select(misses.c.question, misses.c.created_at, misses.c.closest)
+                .where(misses.c.created_at >= since)
+                .order_by(misses.c.created_at.desc())
+                .limit(GAPS_READ_LIMIT)
+            ).all()
+            unhelpful = connection.execute(
+                sa.select(feedback.c.question, feedback.c.created_at, feedback.c.entry_id)
+                .where(feedback.c.created_at >= since, feedback.c.helpful.is_(False))
+                .order_by(feedback.c.created_at.desc())
+                .limit(GAPS_READ_LIMIT)
+            ).all()
+        rows = [(q, _aware(at), json.loads(closest), "unanswered") for q, at, closest in unanswered]
+        rows += [(q, _aware(at), [entry], "not helpful") for q, at, entry in unhelpful]
+        return sorted(rows, key=lambda row: row[1], reverse=True)
 
     def record_feedback(self, entry_id: str, helpful: bool, question: str, given_by: str) -> None:
         with self._transaction() as connection:

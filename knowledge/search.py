@@ -198,6 +198,7 @@ class Searcher:
                 self._signal_runbooks.setdefault(key, set()).add(self._by_id[entry.lower()])
         self._longest_signal = max(map(len, self._signal_runbooks), default=0)
         self._words = [w for (w,) in self._db.execute("select word from words")]
+        self._known = frozenset(self._words)
         self._synonyms = dict(self._db.execute("select phrase, term from synonyms").fetchall())
         self._longest_synonym = max((len(p.split()) for p in self._synonyms), default=1)
         self._limits = [
@@ -224,6 +225,19 @@ class Searcher:
     @property
     def size(self) -> int:
         return len(self._entries)
+
+    def unknown_words(self, question: str) -> list[str]:
+        """The question's words the index has never seen (stop words and numbers aside):
+        what a vocabulary term or a keyword would have to add for the search to find it."""
+        return [
+            w
+            for w in dict.fromkeys(words(clean(question)))
+            if w not in self._known
+            and _singular(w) not in self._known
+            and w not in STOP_WORDS
+            and not w.isdigit()
+            and len(w) > 1
+        ]
 
     def entry(self, entry_id: str) -> Hit | None:
         """One entry's answer by id, as a full-confidence hit."""

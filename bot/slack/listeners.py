@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import misses
 from bot.scanning import scan_off_loop
 from bot.slack import messages
 from bot.slack.blocks import Message
@@ -162,11 +163,12 @@ class Bot:
             channel=channel, user=user, thread_ts=thread_ts, **note.payload()
         )
 
-    def _search(self, question: str, kinds: frozenset[str] = frozenset()) -> Answer:
+    async def _search(self, question: str, kinds: frozenset[str] = frozenset()) -> Answer:
         result = self.library.searcher.search(question, limit=5, kinds=kinds)
         self.metrics.searches.inc()
         if not result.answered:
             self.metrics.unanswered.inc()
+            await misses.keep(self.store, result)
         return result
 
     # -- /mesh ---------------------------------------------------------------------------
@@ -190,7 +192,7 @@ class Bot:
                 return
             kinds = frozenset({"pitfall"}) if parsed.name == "pitfall" else frozenset()
             try:
-                result = self._search(parsed.rest, kinds)
+                result = await self._search(parsed.rest, kinds)
             except InvalidQuestion as error:
                 await self.ephemeral(channel, user, str(error))
                 return
@@ -427,7 +429,7 @@ class Bot:
             await self.post(channel, messages.help_text(), thread_ts)
             return
         try:
-            result = self._search(question)
+            result = await self._search(question)
         except InvalidQuestion as error:
             await self.post(channel, messages.notice(escape(str(error))), thread_ts)
             return

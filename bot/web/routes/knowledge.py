@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from bot.web.deps import LibraryDep, MetricsDep
+from bot import misses
+from bot.web.deps import LibraryDep, MetricsDep, StoreDep
 from bot.web.models import AskIn, AskOut, CitedSource, Items
 from bot.web.problems import ProblemError
+from knowledge.gaps import Miss, gaps, parse_since
 from knowledge.library import Library
 from knowledge.search import MAX_QUESTION_CHARS
 
@@ -54,13 +58,31 @@ def _listing(library: Library, kind: str, q: str | None, fields: tuple[str, ...]
 
 
 @router.post("/ask")
-async def ask(body: AskIn, library: LibraryDep, metrics: MetricsDep) -> AskOut:
+async def ask(body: AskIn, library: LibraryDep, metrics: MetricsDep, store: StoreDep) -> AskOut:
     """Answer a question from the knowledge base, or say it does not know."""
     answer = library.searcher.search(body.question, limit=body.limit)
     metrics.searches.inc()
     if not answer.answered:
         metrics.unanswered.inc()
+        await misses.keep(store, answer)
     return AskOut.model_validate(answer)
+
+
+@router.get("/gaps")
+def knowledge_gaps(
+    library: LibraryDep,
+    store: StoreDep,
+    since: Annotated[str, Query(max_length=8, description="How far back: 30d, 2w or 12h.")] = "30d",
+) -> list[dict[str, Any]]:
+    """Unanswered questions and 👎 answers grouped by the closest entry, with what would have
+    caught each group (the weekly routine of a knowledge owner; no user ids)."""
+    try:
+        window = parse_since(since)
+    except ValueError as error:
+        raise ProblemError(422, "invalid-since", str(error)) from error
+    rows = store.misses_since(dt.datetime.now(dt.UTC) - window)
+    found = gaps([Miss(*row) for row in rows], library.searcher)
+    return [dataclasses.asdict(gap) for gap in found]
 
 
 @router.get("/pitfalls")
