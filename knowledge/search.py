@@ -231,7 +231,7 @@ class Searcher:
         what a vocabulary term or a keyword would have to add for the search to find it."""
         return [
             w
-            for w in dict.fromkeys(words(clean(question)))
+            for w in dict.fromkeys(words(unicodedata.normalize("NFKC", question)))
             if w not in self._known
             and _singular(w) not in self._known
             and w not in STOP_WORDS
@@ -321,9 +321,11 @@ class Searcher:
                 if token in STOP_WORDS or (len(token) == 1 and not token.isdigit()):
                     continue
                 concept = self._concept([token])
-                # A number the index lacks ("17") is left to _measured(); an unknown word is a
-                # topic the knowledge base lacks, and counts against confidence.
-                if concept.docs or not token.isdigit():
+                # A number the index lacks ("17") is left to _measured(); a generated name in
+                # a pasted log line (a pod hash, "12s", a timestamp piece) says nothing; any
+                # other unknown word is a topic the knowledge base lacks, and counts against
+                # confidence.
+                if concept.docs or not _generated(token):
                     concepts.append(concept)
         measured = self._measured(text)
         return [*concepts, measured] if measured.docs else concepts
@@ -549,6 +551,11 @@ def _by_margin(ranked: list[tuple[float, int]]) -> list[tuple[float, int]]:
 def _docs_pointer(text: str) -> str:
     docs = docs_search(text)
     return f" Search the product documentation: {' · '.join(docs)}." if docs else ""
+
+
+def _generated(token: str) -> bool:
+    """A number, or letters and digits mixed: ``545db77b95``, ``12s``, ``30t10``."""
+    return any(ch.isdigit() for ch in token) and (token.isdigit() or not token.isalpha())
 
 
 def _singular(word: str) -> str:
