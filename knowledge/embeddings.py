@@ -8,7 +8,15 @@ tens of microseconds per question. WordLlama's ``l2_supercat`` (MIT, trained on 
 embeddings for sentence similarity) ships its 32,000 × 256 float16 table *inside* the
 ``wordllama`` wheel, so nothing is downloaded at run time. The table is memory-mapped from the
 installed file: only the pages of tokens actually asked about become resident, and they are
-shared between processes. The tokenizer is the one shipped beside it, run by ``tokenizers``.
+shared between processes.
+
+The tokenizer is Llama 2's byte-fallback BPE, shipped beside the table as a ``tokenizers``
+JSON file. Loading it with the ``tokenizers`` library costs 22 MB resident, more than half the
+memory budget, so it is run here in a few lines of Python instead: words split at spaces, then
+adjacent symbols merged while their concatenation is a vocabulary piece, lowest id first (Llama's
+piece ids follow its merge order). ``kb build`` copies the 32,000 pieces into the index, where
+a serving process reads them; tests/test_search_intent.py checks that the tokens equal the
+``tokenizers`` library's on every indexed passage and evaluation question.
 
 Only the two data files are read; the ``wordllama`` package itself is not imported (its loader
 would try to download the tokenizer from the Hugging Face hub, and its imports cost memory).
@@ -20,11 +28,11 @@ import importlib.util
 import json
 import struct
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from tokenizers import Tokenizer
 
 from knowledge.errors import IndexUnavailable
 
@@ -35,6 +43,7 @@ _WEIGHTS = "weights/l2_supercat_256.safetensors"
 _TOKENIZER = "tokenizers/l2_supercat_tokenizer_config.json"
 #: A question is at most 1,000 characters; more tokens than this add nothing but time.
 MAX_TOKENS = 256
+SPACE = "\u2581"  # SentencePiece's visible space, prefixed to every word
 
 Vectors = npt.NDArray[np.float32]
 
@@ -46,54 +55,87 @@ def _package_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def _table(path: Path) -> npt.NDArray[np.float16]:
-    """Map the safetensors table: an 8-byte header length, a JSON header, then raw rows."""
-    with path.open("rb") as file:
-        (length,) = struct.unpack("<Q", file.read(8))
-        header = json.loads(file.read(length))
-    tensor = header["embedding.weight"]
-    if tensor["dtype"] != "F16" or tensor["shape"][1] != DIMENSIONS:
-        raise IndexUnavailable(f"unexpected embedding table in {path}: {tensor}")
-    start, _ = tensor["data_offsets"]
-    return np.memmap(
-        path, dtype=np.float16, mode="r", offset=8 + length + start, shape=tuple(tensor["shape"])
-    )
+def tokenizer_file() -> Path:
+    return _package_dir() / _TOKENIZER
+
+
+def packaged_pieces() -> dict[str, int]:
+    """The tokenizer's vocabulary (piece → id), read from the package by ``kb build``."""
+    try:
+        config = json.loads(tokenizer_file().read_text(encoding="utf-8"))
+        vocabulary: dict[str, int] = config["model"]["vocab"]
+    except (OSError, ValueError, KeyError) as error:
+        raise IndexUnavailable(f"cannot read the embedding model's tokenizer: {error}") from error
+    return vocabulary
+
+
+@lru_cache(maxsize=1)
+def _table() -> npt.NDArray[np.float16]:
+    """Map the safetensors table: an 8-byte header length, a JSON header, then raw rows. One
+    mapping per process, shared by every searcher (and, through the page cache, by processes)."""
+    path = _package_dir() / _WEIGHTS
+    try:
+        with path.open("rb") as file:
+            (length,) = struct.unpack("<Q", file.read(8))
+            tensor = json.loads(file.read(length))["embedding.weight"]
+        if tensor["dtype"] != "F16" or tensor["shape"][1] != DIMENSIONS:
+            raise ValueError(f"unexpected embedding table {tensor}")
+        start, _ = tensor["data_offsets"]
+        return np.memmap(
+            path,
+            dtype=np.float16,
+            mode="r",
+            offset=8 + length + start,
+            shape=tuple(tensor["shape"]),
+        )
+    except (OSError, ValueError, KeyError) as error:
+        raise IndexUnavailable(f"cannot read the embedding model: {error}") from error
 
 
 class Embedder:
     """Text to unit vectors: the mean of the token vectors, as WordLlama computes it."""
 
-    def __init__(self) -> None:
-        root = _package_dir()
-        try:
-            self._table = _table(root / _WEIGHTS)
-            self._tokenizer = Tokenizer.from_file(str(root / _TOKENIZER))
-        except (OSError, ValueError, KeyError) as error:
-            raise IndexUnavailable(f"cannot read the embedding model: {error}") from error
-        self._tokenizer.no_padding()
-        self._tokenizer.enable_truncation(MAX_TOKENS)
-        self.embed = lru_cache(maxsize=4096)(self._embed)
+    def __init__(self, pieces: dict[str, int]) -> None:
+        self._pieces = pieces
+        self._table = _table()
+        # Small caches: a repeated question skips the arithmetic, and memory stays bounded.
+        self.embed = lru_cache(maxsize=512)(self._embed)
+        self._word_ids = lru_cache(maxsize=4096)(self._bpe)
+
+    def token_ids(self, text: str) -> list[int]:
+        """Llama's BPE over the lower-cased text, word by word, at most MAX_TOKENS ids."""
+        ids: list[int] = []
+        for word in text.lower().split():
+            ids.extend(self._word_ids(SPACE + word))
+            if len(ids) >= MAX_TOKENS:
+                return ids[:MAX_TOKENS]
+        return ids
+
+    def _bpe(self, word: str) -> tuple[int, ...]:
+        pieces = self._pieces
+        symbols = [
+            piece
+            for ch in word
+            for piece in ([ch] if ch in pieces else [f"<0x{b:02X}>" for b in ch.encode()])
+        ]
+        while len(symbols) > 1:
+            merged = [pieces.get(a + b) for a, b in pairwise(symbols)]
+            candidates = [(rank, i) for i, rank in enumerate(merged) if rank is not None]
+            if not candidates:
+                break
+            _, i = min(candidates)
+            symbols[i : i + 2] = [symbols[i] + symbols[i + 1]]
+        return tuple(pieces[s] for s in symbols)
 
     def _embed(self, text: str) -> Vectors:
         """One text's unit vector (all zeros for a text with no tokens). Lower-cased, because
         people type ``ISTIO``, ``Istio`` and ``istio`` for the same thing."""
-        ids = self._tokenizer.encode(text.lower(), add_special_tokens=False).ids
+        ids = self.token_ids(text)
         if not ids:
             return np.zeros(DIMENSIONS, dtype=np.float32)
         vector: Vectors = self._table[ids].astype(np.float32).mean(axis=0)
         norm = float(np.linalg.norm(vector))
         return vector / norm if norm else vector
-
-    def embed_many(self, texts: list[str]) -> Vectors:
-        if not texts:
-            return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        return np.stack([self._embed(text) for text in texts])
-
-
-@lru_cache(maxsize=1)
-def embedder() -> Embedder:
-    """One embedder per process: the table is mapped once and shared by every searcher."""
-    return Embedder()
 
 
 def to_blob(vector: Vectors) -> bytes:

@@ -12,6 +12,8 @@ Tables (open the file with ``sqlite-utils`` or Datasette to look around):
   one that several runbooks list.
 - ``passages``: short texts of each entry (title, title with keywords, each keyword or error
   signal, body) with their embedding vector (float16), for the semantic half of the search.
+- ``pieces``: the embedding model's tokenizer vocabulary, so a serving process tokenizes
+  questions without loading the tokenizer library (see knowledge/embeddings.py).
 - ``meta``: the content hash the file was built from, and the embedding model's name.
 
 The hash covers the knowledge files *and* this package's code, so a change to how answers are
@@ -29,7 +31,7 @@ from pathlib import Path
 
 from knowledge.base import KnowledgeBase
 from knowledge.documents import Document, documents
-from knowledge.embeddings import MODEL_NAME, embedder, to_blob
+from knowledge.embeddings import MODEL_NAME, Embedder, packaged_pieces, to_blob
 from knowledge.errors import IndexUnavailable
 
 WORD = re.compile(r"[^\W_]+")
@@ -155,7 +157,9 @@ def _write(kb: KnowledgeBase, path: Path) -> None:
             for d in docs
             for limit in getattr(kb.entries[d.id].model, "limits", [])
         )
-        model = embedder()
+        pieces = packaged_pieces()
+        model = Embedder(pieces)
+        db.table("pieces").insert_all(({"piece": p, "id": i} for p, i in pieces.items()))
         db.table("passages").create({"entry": str, "passage": str, "vector": bytes})
         db.table("passages").insert_all(
             {"entry": d.id, "passage": text, "vector": to_blob(model.embed(text))}

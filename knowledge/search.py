@@ -35,7 +35,7 @@ from rapidfuzz import fuzz, process
 
 from engine.cost import CostParameters
 from engine.rules import Limit
-from knowledge.embeddings import embedder, from_blobs
+from knowledge.embeddings import Embedder, from_blobs
 from knowledge.errors import IndexUnavailable, InvalidQuestion
 from knowledge.index import words
 from knowledge.intent import fleet_figure, is_comparison
@@ -217,7 +217,9 @@ class Searcher:
             dtype=np.intp,
         )
         self._owners = np.array(sorted(set(owners)), dtype=np.intp)
-        self._embedder = embedder()
+        self._embedder = Embedder(dict(self._db.execute("select piece, id from pieces")))
+        # Now in Python objects: the tables' pages would only double the resident memory.
+        self._db.executescript("drop table pieces; drop table passages; vacuum;")
         self._docs_of = lru_cache(maxsize=8192)(self._match)
         self._title_docs_of = lru_cache(maxsize=8192)(self._match_title)
         self._correct = lru_cache(maxsize=8192)(self._closest_word)

@@ -3,10 +3,13 @@ for a specific error and a listing for a generic one, and says first what to do.
 
 from __future__ import annotations
 
+import sqlite3
+
 import numpy as np
 
-from knowledge.embeddings import embedder
+from knowledge.embeddings import MAX_TOKENS, Embedder, packaged_pieces, tokenizer_file
 from knowledge.library import Library
+from tests.evaluation import QUESTIONS_FILE, TUNING_FILE, load_cases
 
 
 def test_a_generic_envoy_error_lists_every_runbook_it_could_mean_and_none_confidently(
@@ -66,16 +69,35 @@ def test_an_off_topic_question_gets_no_documentation_pointer(library: Library) -
 
 
 def test_the_packaged_model_places_a_paraphrase_nearer_than_an_unrelated_text() -> None:
-    model = embedder()
+    model = Embedder(packaged_pieces())
     question = model.embed("is linkerd lighter than istio")
     paraphrase = model.embed("linkerd uses less memory than istio")
     unrelated = model.embed("the certificate has expired")
     assert float(np.dot(question, paraphrase)) > float(np.dot(question, unrelated)) + 0.3
 
 
-def test_the_index_stores_a_vector_per_passage_and_names_its_model(library: Library) -> None:
-    import sqlite3
+def test_our_tokenizer_gives_the_packaged_tokenizers_ids_on_every_passage_and_question(
+    library: Library,
+) -> None:
+    from tokenizers import Tokenizer  # installed with wordllama; the service never imports it
 
+    reference = Tokenizer.from_file(str(tokenizer_file()))
+    ours = Embedder(packaged_pieces())
+    db = sqlite3.connect(library.index_path)
+    texts = [passage for (passage,) in db.execute("select passage from passages")]
+    texts += [case.question for path in (QUESTIONS_FILE, TUNING_FILE) for case in load_cases(path)]
+    differ = [
+        text
+        for text in texts
+        if ours.token_ids(text)
+        != reference.encode(" ".join(text.lower().split()), add_special_tokens=False).ids[
+            :MAX_TOKENS
+        ]
+    ]
+    assert not differ
+
+
+def test_the_index_stores_a_vector_per_passage_and_names_its_model(library: Library) -> None:
     db = sqlite3.connect(library.index_path)
     model = db.execute("select value from meta where key = 'embedder'").fetchone()[0]
     entries = db.execute("select count(distinct entry) from passages").fetchone()[0]
