@@ -31,6 +31,7 @@ from pathlib import Path
 from urllib.parse import quote_plus
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from engine.cost import CostParameters
@@ -217,6 +218,7 @@ class Searcher:
             dtype=np.intp,
         )
         self._owners = np.array(sorted(set(owners)), dtype=np.intp)
+        self._position = {rowid: i for i, rowid in enumerate(self._owners.tolist())}
         self._embedder = Embedder(dict(self._db.execute("select piece, id from pieces")))
         # Now in Python objects: the tables' pages would only double the resident memory.
         self._db.executescript("drop table pieces; drop table passages; vacuum;")
@@ -264,7 +266,7 @@ class Searcher:
         bm25 = self._bm25(concepts)
         measured = {r for c in concepts if not c.alternatives for r in c.docs}
         similar = self._semantic(text)
-        nearest = sorted(similar, key=lambda r: -similar[r])[:SEMANTIC_CANDIDATES]
+        nearest = self._owners[np.argsort(-similar, kind="stable")[:SEMANTIC_CANDIDATES]].tolist()
         figure = fleet_figure(text, self._cost) if self._cost else None
         signalled, generic = self._signals(text)
         boosted = set(signalled)
@@ -410,12 +412,13 @@ class Searcher:
 
     # -- ranking -------------------------------------------------------------------------
 
-    def _semantic(self, text: str) -> dict[int, float]:
-        """Each entry's cosine similarity to the question: that of its closest passage."""
+    def _semantic(self, text: str) -> npt.NDArray[np.float32]:
+        """Each entry's cosine similarity to the question (that of its closest passage), in
+        the order of ``self._owners``."""
         if not len(self._vectors):
-            return {}
-        best = np.maximum.reduceat(self._vectors @ self._embedder.embed(text), self._starts)
-        return dict(zip(self._owners.tolist(), best.tolist(), strict=True))
+            return np.zeros(0, dtype=np.float32)
+        sims = self._vectors @ self._embedder.embed(text)
+        return np.maximum.reduceat(sims, self._starts)
 
     def _bm25(self, concepts: Iterable[_Concept]) -> dict[int, float]:
         """The best candidates by BM25, each scored relative to the best (1.0) of them."""
@@ -439,7 +442,7 @@ class Searcher:
         text: str,
         bm25: dict[int, float],
         certain: set[int],
-        similar: dict[int, float],
+        similar: npt.NDArray[np.float32],
         boosted: set[int],
     ) -> list[tuple[float, int]]:
         """(confidence, rowid) for every candidate, best first.
@@ -480,7 +483,8 @@ class Searcher:
                     in_title += weight
             lexical = CONFIDENCE_MIX * coverage + (1 - CONFIDENCE_MIX) * in_title
             lexical += TIE_BREAK * (bm25.get(rowid, 0.0) + fuzzy[rowid])
-            semantic = max(0.0, similar.get(rowid, 0.0))
+            at = self._position.get(rowid)
+            semantic = 0.0 if at is None else max(0.0, float(similar[at]))
             confidence = (1 - SEMANTIC_WEIGHT) * lexical + SEMANTIC_WEIGHT * semantic
             confidence += KIND_PRIOR.get(self._entries[rowid][1], 0.0)
             confidence += INTENT_BOOST if rowid in boosted else 0.0

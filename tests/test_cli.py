@@ -128,6 +128,7 @@ def test_the_cli_has_the_documented_commands() -> None:
         "kb",
         "kb check",
         "kb build",
+        "kb gaps",
     }
 
 
