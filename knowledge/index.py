@@ -98,6 +98,9 @@ def _write(kb: KnowledgeBase, path: Path) -> None:
     import sqlite_utils  # only builds need it; a serving process with a current index does not
 
     db = sqlite_utils.Database(path)
+    # A partial file, renamed into place only when complete: no journal, no fsync per batch.
+    db.execute("pragma journal_mode = off")
+    db.execute("pragma synchronous = off")
     try:
         docs = list(documents(kb))
         entries = db.table("entries")
@@ -159,13 +162,15 @@ def _write(kb: KnowledgeBase, path: Path) -> None:
         )
         pieces = packaged_pieces()
         model = Embedder(pieces)
-        db.table("pieces").insert_all(({"piece": p, "id": i} for p, i in pieces.items()))
+        # Plain executemany: sqlite-utils' per-row checks cost more than the rows themselves.
+        db.table("pieces").create({"piece": str, "id": int})
+        db.conn.executemany("insert into pieces values (?, ?)", pieces.items())
         db.table("passages").create({"entry": str, "passage": str, "vector": bytes})
-        db.table("passages").insert_all(
-            {"entry": d.id, "passage": text, "vector": to_blob(model.embed(text))}
-            for d in docs
-            for text in passages(d)
+        db.conn.executemany(
+            "insert into passages values (?, ?, ?)",
+            ((d.id, text, to_blob(model.embed(text))) for d in docs for text in passages(d)),
         )
+        db.conn.commit()
         db.table("meta").insert({"key": "digest", "value": index_digest(kb)}, pk="key")
         db.table("meta").insert({"key": "embedder", "value": MODEL_NAME}, pk="key")
     finally:
