@@ -96,7 +96,7 @@ class Embedder:
     """Text to unit vectors: the mean of the token vectors, as WordLlama computes it."""
 
     def __init__(self, pieces: dict[str, int]) -> None:
-        self._pieces = pieces
+        self.pieces = pieces
         self._table = _table()
         # Small caches: a repeated question skips the arithmetic, and memory stays bounded.
         self.embed = lru_cache(maxsize=512)(self._embed)
@@ -112,7 +112,7 @@ class Embedder:
         return ids
 
     def _bpe(self, word: str) -> tuple[int, ...]:
-        pieces = self._pieces
+        pieces = self.pieces
         symbols = [
             piece
             for ch in word
@@ -136,6 +136,13 @@ class Embedder:
         vector: Vectors = self._table[ids].astype(np.float32).mean(axis=0)
         norm = float(np.linalg.norm(vector))
         return vector / norm if norm else vector
+
+
+@lru_cache(maxsize=1)
+def packaged_embedder() -> Embedder:
+    """The embedder ``kb build`` uses, kept per process: its word cache makes the next build
+    (tests and benches build many) skip the tokenizing."""
+    return Embedder(packaged_pieces())
 
 
 def to_blob(vector: Vectors) -> bytes:

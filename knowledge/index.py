@@ -31,7 +31,7 @@ from pathlib import Path
 
 from knowledge.base import KnowledgeBase
 from knowledge.documents import Document, documents
-from knowledge.embeddings import MODEL_NAME, Embedder, packaged_pieces, to_blob
+from knowledge.embeddings import MODEL_NAME, packaged_embedder, to_blob
 from knowledge.errors import IndexUnavailable
 
 WORD = re.compile(r"[^\W_]+")
@@ -160,11 +160,10 @@ def _write(kb: KnowledgeBase, path: Path) -> None:
             for d in docs
             for limit in getattr(kb.entries[d.id].model, "limits", [])
         )
-        pieces = packaged_pieces()
-        model = Embedder(pieces)
+        model = packaged_embedder()
         # Plain executemany: sqlite-utils' per-row checks cost more than the rows themselves.
         db.table("pieces").create({"piece": str, "id": int})
-        db.conn.executemany("insert into pieces values (?, ?)", pieces.items())
+        db.conn.executemany("insert into pieces values (?, ?)", model.pieces.items())
         db.table("passages").create({"entry": str, "passage": str, "vector": bytes})
         db.conn.executemany(
             "insert into passages values (?, ?, ?)",
