@@ -63,6 +63,10 @@ def _print_answer(answer: Answer) -> None:
             for s in answer.suggestions:
                 print(f"  - {s.title}  [{s.id}]")
         return
+    if answer.ambiguous:
+        for hit in answer.results:
+            print(f"  - {hit.title}  [meshbot pitfall {hit.id}]")
+        return
     for n, hit in enumerate(answer.results):
         if n == 1:
             print("\nAlso possible:" if answer.ambiguous else "\nOther matches:")

@@ -503,7 +503,7 @@ class Searcher:
         return (
             f"This error is a symptom several runbooks list, with different causes and "
             f"opposite fixes, so check which one applies before changing anything: {names}. "
-            f"Each runbook's first step says how to confirm its cause."
+            f"Compare your situation with each runbook's symptoms and verification steps."
         )
 
     def _unknown(self, text: str, suggestions: list[Suggestion]) -> Answer:

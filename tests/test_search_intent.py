@@ -3,9 +3,11 @@ for a specific error and a listing for a generic one, and says first what to do.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import numpy as np
+import pytest
 
 from knowledge.embeddings import MAX_TOKENS, Embedder, packaged_pieces, tokenizer_file
 from knowledge.library import Library
@@ -103,3 +105,19 @@ def test_the_index_stores_a_vector_per_passage_and_names_its_model(library: Libr
     entries = db.execute("select count(distinct entry) from passages").fetchone()[0]
     assert model == "wordllama/l2_supercat_256"
     assert entries == library.searcher.size
+
+
+def test_a_generic_error_is_shown_as_a_choice_of_runbooks_in_the_cli_and_slack(
+    library: Library, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import _print_answer
+    from bot.slack.messages import answer as slack_answer
+
+    answer = library.searcher.search("upstream connect error or disconnect/reset before headers")
+    _print_answer(answer)
+    printed = capsys.readouterr().out
+    assert "meshbot pitfall MESH-P002" in printed and "meshbot pitfall MESH-P005" in printed
+    assert "**Fix**" not in printed  # no runbook is printed as if it were the answer
+    message = json.dumps(slack_answer(answer, "<@U1>").payload())
+    assert "MESH-P002" in message and "MESH-P005" in message
+    assert "PERMISSIVE" not in message

@@ -64,6 +64,8 @@ def answer(result: Answer, asked_by: str) -> Message:
     """The best match in full, its sources, buttons for the other matches and feedback."""
     if not result.answered:
         return not_answered(result)
+    if result.ambiguous:
+        return possible_runbooks(result)
     best, others = result.results[0], result.results[1:]
     blocks: list[Block] = [
         section(escape(result.summary)),
@@ -110,6 +112,20 @@ def rest_of(hit: Hit, part: int) -> Message:
 
     rest = "\n\n".join(chunks(from_markdown(hit.answer))[part:])
     return Message(f"{hit.title} (continued)", long_text(rest, more=None))
+
+
+def possible_runbooks(result: Answer) -> Message:
+    """A generic error: the runbooks it could mean, none shown as the answer."""
+    blocks: list[Block] = [
+        section(escape(result.summary)),
+        actions(
+            *(
+                button(hit.title[:70], f"show_entry:{i}", value(e=hit.id))
+                for i, hit in enumerate(result.results[:5])
+            )
+        ),
+    ]
+    return Message(f"Several runbooks fit: {escape(result.question)}", blocks)
 
 
 def not_answered(result: Answer) -> Message:
