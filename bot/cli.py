@@ -30,12 +30,13 @@ from bot.settings import Settings
 from bot.terminal import converse, estimate_table, verdict_text
 from engine.adr import render_adr
 from engine.answers import UnreadableAnswer, Value
-from engine.cost import PLANES, FleetSpec, estimate
+from engine.cost import DEFAULT_BASIS, PLANES, FleetSpec, estimate
 from engine.decision import Verdict, next_step, relevant_answers
 from engine.questions import BY_ID
 from knowledge.base import load
 from knowledge.comparisons import find_comparison
 from knowledge.errors import IndexUnavailable, InvalidKnowledgeBase, InvalidQuestion
+from knowledge.freshness import DEFAULT_MAX_AGE, parse_age, stale
 from knowledge.index import build_index, ensure_index
 from knowledge.library import Library, open_library
 from knowledge.search import Answer
@@ -141,6 +142,18 @@ def cmd_kb_check(args: argparse.Namespace, settings: Settings) -> int:
     return OK
 
 
+def cmd_kb_stale(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 1 when anything is stale, so CI can fail a knowledge repo that nobody reviews."""
+    kb = load(settings.extra_knowledge_dirs)
+    found = stale(kb, args.as_of, args.max_age)
+    if args.json:
+        _print_json([{"file": str(p.path), "line": p.line, "message": p.message} for p in found])
+    else:
+        for problem in found:
+            print(problem)
+    return INVALID_KB if found else OK
+
+
 def cmd_kb_build(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
     kb = load(settings.extra_knowledge_dirs)
@@ -172,6 +185,7 @@ def cmd_estimate(args: argparse.Namespace, library: Library) -> int:
         "usd_per_gb_month": args.usd_per_gb_month,
         "planes": args.planes.split(",") if args.planes else None,
         "prefer_source": args.source,
+        "basis": args.basis,
     }
     try:
         spec = FleetSpec.model_validate({k: v for k, v in fields.items() if v is not None})
@@ -482,6 +496,7 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
         "estimate what each data plane costs for your fleet",
         "meshbot estimate --pods 200\n"
         "meshbot estimate --pods 200 --rps 1000 --hops 8 --nodes 10 --slo-ms 50\n"
+        "meshbot estimate --pods 200 --rps 1000 --hops 8 --basis article   # the article's sums\n"
         "meshbot estimate --pods 1200 --planes linkerd,istio-ambient --source istio-perf-docs",
         cmd_estimate,
     )
@@ -495,7 +510,15 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     est.add_argument("--usd-per-vcpu-month", type=float, help="default: a cited list price")
     est.add_argument("--usd-per-gb-month", type=float, help="default: a cited list price")
     est.add_argument("--planes", help=f"comma-separated subset of {','.join(PLANES)}")
-    est.add_argument("--source", help="prefer this source's figures, e.g. istio-perf-docs")
+    est.add_argument(
+        "--basis",
+        choices=["article", "upstream"],
+        help="whose figures every plane uses: the article's own, or upstream docs, benchmarks "
+        f"and charts (default {DEFAULT_BASIS})",
+    )
+    est.add_argument(
+        "--source", help="within the basis, prefer this source's figures, e.g. istio-perf-docs-1.22"
+    )
 
     decide = command(
         "decide",
@@ -574,6 +597,20 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
         "validate every knowledge file; problems as file:line: message",
         "MESHBOT_KNOWLEDGE_DIRS=./our-runbooks meshbot kb check",
         cmd_kb_check,
+    )
+    stale_action = action(
+        kb_sub,
+        "stale",
+        "list entries past review, ranges covering only end-of-life releases and out-of-date "
+        "release lists; exit 1 if any",
+        "meshbot kb stale --as-of 2026-12-01 --max-age 180d",
+        cmd_kb_stale,
+    )
+    stale_action.add_argument(
+        "--as-of", type=dt.date.fromisoformat, default=dt.date.today(), help="default: today"
+    )
+    stale_action.add_argument(
+        "--max-age", type=parse_age, default=DEFAULT_MAX_AGE, help="e.g. 180d or 26w (default 180d)"
     )
     build = action(
         kb_sub,

@@ -80,19 +80,26 @@ def fleet_figure(text: str, params: CostParameters) -> FleetFigure | None:
     except ValueError:  # a fleet beyond the engine's bounds is not a question it answers
         return None
     result = estimate(spec, params)
-    return FleetFigure(plane, _fleet_sentence(result, result.planes[0], quantity.group(1)))
+    sentence = _fleet_sentence(result, result.planes[0], quantity.group(1))
+    return None if sentence is None else FleetFigure(plane, sentence)
 
 
-def _fleet_sentence(result: Estimate, plane: PlaneEstimate, asked: str) -> str:
-    """One sentence with the figure asked for, then its basis: which per-proxy figure, whose."""
+def _fleet_sentence(result: Estimate, plane: PlaneEstimate, asked: str) -> str | None:
+    """One sentence with the figure asked for, then its basis: which per-proxy figure, whose.
+    None when the engine has no figure for what was asked (the search answers instead)."""
     pods, rps = result.inputs.pods, result.rps_per_pod
     basis_of: tuple[str, ...]
     if asked in {"memory", "ram", "gb", "mb"}:
-        figure, basis_of = f"{plane.memory_mb / 1000:,.1f} GB of memory", ("memory",)
+        value, basis_of = plane.memory_mb, ("memory",)
+        figure = None if value is None else f"{value / 1000:,.1f} GB of memory"
     elif asked in {"cost", "costs", "price", "$", "usd", "money"}:
-        figure, basis_of = f"${plane.monthly_usd:,.0f} a month", ("memory", "vCPU")
+        value, basis_of = plane.monthly_usd, ("memory", "vCPU")
+        figure = None if value is None else f"${value:,.0f} a month"
     else:
-        figure, basis_of = f"{plane.cpu_vcpu:,.1f} vCPU", ("vCPU",)
+        value, basis_of = plane.cpu_vcpu, ("vCPU",)
+        figure = None if value is None else f"{value:,.1f} vCPU"
+    if figure is None:
+        return None
     basis = [
         f"{used.used} {used.quantity.split(' ', 1)[-1]} ({used.used.source})"
         for used in plane.figures

@@ -11,6 +11,7 @@ from knowledge.base import KnowledgeBase, load
 from knowledge.index import ensure_index
 from knowledge.params import decision_rules
 from knowledge.search import Searcher
+from knowledge.version_advice import VersionAdvisor
 
 
 @dataclass(frozen=True)
@@ -30,4 +31,4 @@ def open_library(index_path: Path, extra_dirs: Sequence[Path] = ()) -> Library:
     kb = load(extra_dirs)
     rules = decision_rules(kb)
     ensure_index(kb, index_path)
-    return Library(kb, Searcher(index_path, rules.cost), index_path, rules)
+    return Library(kb, Searcher(index_path, rules.cost, VersionAdvisor(kb)), index_path, rules)

