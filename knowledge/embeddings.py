@@ -6,9 +6,8 @@ bge-small) runs six or more layers per question and carries 90+ MB of float32 we
 breaks both budgets on its own. A static model looks up one vector per token and averages them:
 tens of microseconds per question. WordLlama's ``l2_supercat`` (MIT, trained on Llama 2's token
 embeddings for sentence similarity) ships its 32,000 × 256 float16 table *inside* the
-``wordllama`` wheel, so nothing is downloaded at run time. The table is memory-mapped from the
-installed file: only the pages of tokens actually asked about become resident, and they are
-shared between processes.
+``wordllama`` wheel, so nothing is downloaded at run time. Rows are read from the installed file as
+questions need them (``_Table``), so the table never becomes resident memory of the service.
 
 The tokenizer is Llama 2's byte-fallback BPE, shipped beside the table as a ``tokenizers``
 JSON file. Loading it with the ``tokenizers`` library costs 22 MB resident, more than half the
@@ -26,6 +25,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import struct
 from functools import lru_cache
 from itertools import pairwise
@@ -69,27 +69,36 @@ def packaged_pieces() -> dict[str, int]:
     return vocabulary
 
 
-@lru_cache(maxsize=1)
-def _table() -> npt.NDArray[np.float16]:
-    """Map the safetensors table: an 8-byte header length, a JSON header, then raw rows. One
-    mapping per process, shared by every searcher (and, through the page cache, by processes)."""
-    path = _package_dir() / _WEIGHTS
-    try:
-        with path.open("rb") as file:
-            (length,) = struct.unpack("<Q", file.read(8))
-            tensor = json.loads(file.read(length))["embedding.weight"]
-        if tensor["dtype"] != "F16" or tensor["shape"][1] != DIMENSIONS:
-            raise ValueError(f"unexpected embedding table {tensor}")
-        start, _ = tensor["data_offsets"]
-        return np.memmap(
-            path,
-            dtype=np.float16,
-            mode="r",
-            offset=8 + length + start,
-            shape=tuple(tensor["shape"]),
+class _Table:
+    """The safetensors table (an 8-byte header length, a JSON header, then raw float16 rows),
+    read a row at a time with ``pread``. A memory map would be faster by microseconds but every
+    row it touched would stay in the process's resident memory (up to the whole 16 MB); the
+    operating system's page cache keeps the rows read often just as well, outside it."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            with path.open("rb") as file:
+                (length,) = struct.unpack("<Q", file.read(8))
+                tensor = json.loads(file.read(length))["embedding.weight"]
+            if tensor["dtype"] != "F16" or tensor["shape"][1] != DIMENSIONS:
+                raise ValueError(f"unexpected embedding table {tensor}")
+            self._fd = os.open(path, os.O_RDONLY)
+        except (OSError, ValueError, KeyError) as error:
+            raise IndexUnavailable(f"cannot read the embedding model: {error}") from error
+        self._start = 8 + length + tensor["data_offsets"][0]
+        self._row_bytes = DIMENSIONS * 2
+
+    def rows(self, ids: list[int]) -> npt.NDArray[np.float16]:
+        data = b"".join(
+            os.pread(self._fd, self._row_bytes, self._start + i * self._row_bytes) for i in ids
         )
-    except (OSError, ValueError, KeyError) as error:
-        raise IndexUnavailable(f"cannot read the embedding model: {error}") from error
+        return np.frombuffer(data, dtype=np.float16).reshape(len(ids), DIMENSIONS)
+
+
+@lru_cache(maxsize=1)
+def _table() -> _Table:
+    """One open table per process, shared by every embedder."""
+    return _Table(_package_dir() / _WEIGHTS)
 
 
 class Embedder:
@@ -133,7 +142,7 @@ class Embedder:
         ids = self.token_ids(text)
         if not ids:
             return np.zeros(DIMENSIONS, dtype=np.float32)
-        vector: Vectors = self._table[ids].astype(np.float32).mean(axis=0)
+        vector: Vectors = self._table.rows(ids).astype(np.float32).mean(axis=0)
         norm = float(np.linalg.norm(vector))
         return vector / norm if norm else vector
 
