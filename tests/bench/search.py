@@ -88,7 +88,7 @@ def _synthetic(library: Library, size: int, workdir: Path) -> Library:
         claim = " ".join(rng.choices(vocabulary, k=30))
         lines.append(
             f"- id: fact.synthetic-{n}\n  topic: synthetic\n  title: {title!r}\n"
-            f"  claim: {claim!r}\n  sources: [article]\n"
+            f"  claim: {claim!r}\n  sources: [article]\n  reviewed: 2026-12-01\n"
         )
     (directory / "facts.yaml").write_text("".join(lines))
     return open_library(workdir / f"synthetic-{size}.sqlite", [directory])
