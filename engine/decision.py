@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from engine.answers import Question, Value
 from engine.cost import CostParameters, Estimate, FleetSpec, PlaneId, estimate
-from engine.questions import BY_ID, QUESTIONS
+from engine.questions import QUESTIONS
 from engine.rules import Limit
 from engine.versions import version_key
 
@@ -281,110 +282,20 @@ class _Assessment:
         return None
 
     def _choose_plane(self) -> tuple[PlaneId, list[tuple[PlaneId, str, str]]]:
-        """The plane and the alternatives, each with why (text, entry)."""
-        capacity = _as_bool(self.answers.get("platform_capacity"))
-        if self._overhead_first():
-            why = "overhead (memory, CPU, latency) comes first"
-            if self._needs_istio():
-                self._reason(
-                    f"Cilium or Istio ambient, since {why}; you need Istio's feature surface, so "
-                    "ambient.",
-                    "fact.cilium-or-ambient-choice",
-                )
-                return "istio-ambient", [
-                    (
-                        "istio-sidecar",
-                        "All of Istio's features, at sidecar cost.",
-                        "fact.istio-when-full-xds",
-                    ),
-                ]
-            blocker = self._cilium_blocker()
-            if blocker is not None:
-                self._reason(
-                    f"Cilium would fit, since {why}, but your nodes rule it out; Istio ambient "
-                    "is the other low-overhead plane.",
-                    blocker,
-                )
-                return "istio-ambient", [
-                    ("linkerd", _LINKERD_WHY, "fact.linkerd-better-starting-point")
-                ]
-            self._reason(
-                f"Cilium's eBPF data plane, since {why} and neither the kernel nor Windows nodes "
-                "nor a need for Istio's features stands in the way.",
-                "fact.cilium-or-ambient-choice",
-            )
-            return "cilium", [
-                (
-                    "istio-ambient",
-                    "Low overhead too, with Istio's API and features.",
-                    "fact.cilium-or-ambient-choice",
-                ),
-            ]
-        if capacity is False:
-            if self._needs_istio():
-                self._reason(
-                    "Istio ambient: the lower-overhead entry point for a small platform team, and "
-                    "it keeps the Istio features you need.",
-                    "fact.entry-points-complexity-vs-overhead",
-                )
-                return "istio-ambient", [
-                    ("linkerd", _LINKERD_WHY, "fact.linkerd-better-starting-point")
-                ]
-            self._reason(
-                "Linkerd: the lower-complexity entry point for a team that cannot own a complex "
-                "system.",
-                "fact.entry-points-complexity-vs-overhead",
-            )
-            return "linkerd", [
-                (
-                    "istio-ambient",
-                    "The lower-overhead entry point.",
-                    "fact.entry-points-complexity-vs-overhead",
-                ),
-            ]
-        if self._needs_istio():
-            self._reason(
-                "Istio: you need its full feature surface, and your team can own it.",
-                "fact.istio-when-full-xds",
-            )
-            if self._needs_sidecar_mode():
-                self._reason(
-                    "Sidecar mode for now: Istio recommends ambient to new users, but "
-                    "multi-cluster federation is where ambient is still catching up; check the "
-                    "current release notes before ruling ambient out.",
-                    "fact.istio-recommends-ambient",
-                )
-                return "istio-sidecar", [
-                    (
-                        "istio-ambient",
-                        "Istio's own recommendation for new users, once it covers your clusters.",
-                        "fact.istio-recommends-ambient",
-                    ),
-                ]
-            self._reason(
-                "Ambient mode: Istio recommends that new users start with ambient (JWT and "
-                "external authorization run in waypoints); sidecars remain for what ambient lacks.",
-                "fact.istio-recommends-ambient",
-            )
-            return "istio-ambient", [
-                (
-                    "istio-sidecar",
-                    "Sidecar mode, for the advanced features ambient does not cover yet.",
-                    "fact.istio-when-full-xds",
-                ),
-            ]
-        self._reason(
-            "Linkerd: for mTLS, golden metrics and basic traffic shifting it is the better "
-            "starting point for most teams.",
-            "fact.linkerd-better-starting-point",
+        """The plane and the alternatives, each with why (text, entry): the first row of
+        ``PLANE_TABLE`` whose conditions match these answers."""
+        blocker = self._cilium_blocker()
+        facts = (
+            self._overhead_first(),
+            self._needs_istio(),
+            blocker is not None,
+            _as_bool(self.answers.get("platform_capacity")) is False,
+            self._needs_sidecar_mode(),
         )
-        return "linkerd", [
-            (
-                "istio-ambient",
-                "If you later need Istio's features, at lower overhead than sidecars.",
-                "fact.entry-points-complexity-vs-overhead",
-            ),
-        ]
+        row = next(r for r in PLANE_TABLE if r.matches(facts))
+        for text, entry in row.reasons:
+            self._reason(text, entry or blocker or "")
+        return row.plane, list(row.alternatives)
 
     # -- the verdict ---------------------------------------------------------------------
 
@@ -508,6 +419,174 @@ class _Assessment:
 
 
 _LINKERD_WHY = "The lower-complexity entry point, if Istio's features are not needed."
+_OVERHEAD = "overhead (memory, CPU, latency) comes first"
+_FULL_ISTIO = (
+    "Istio: you need its full feature surface, and your team can own it.",
+    "fact.istio-when-full-xds",
+)
+_ANY = None
+#: Stands for the threshold that rules Cilium out (kernel, Windows nodes), as a reason's entry.
+_BLOCKER = None
+
+Conditions = tuple[bool, bool, bool, bool, bool]
+
+
+@dataclass(frozen=True)
+class PlaneRow:
+    """One row of the plane choice: when it applies, the plane, why, and the alternatives."""
+
+    when: tuple[bool | None, bool | None, bool | None, bool | None, bool | None]
+    plane: PlaneId
+    reasons: tuple[tuple[str, str | None], ...]  # (text, entry; None: the blocking threshold)
+    alternatives: tuple[tuple[PlaneId, str, str], ...]
+
+    def matches(self, facts: Conditions) -> bool:
+        return all(
+            want is None or want == fact for want, fact in zip(self.when, facts, strict=True)
+        )
+
+
+#: The plane choice at a glance; the first matching row wins, and ``_ANY`` matches anything.
+#:   when = (overhead first, needs Istio's features, Cilium ruled out by the nodes,
+#:           small platform team, needs sidecar-only features such as multi-cluster federation)
+PLANE_TABLE: tuple[PlaneRow, ...] = (
+    PlaneRow(
+        (True, True, _ANY, _ANY, _ANY),
+        "istio-ambient",
+        (
+            (
+                f"Cilium or Istio ambient, since {_OVERHEAD}; you need Istio's feature surface, "
+                "so ambient.",
+                "fact.cilium-or-ambient-choice",
+            ),
+        ),
+        (
+            (
+                "istio-sidecar",
+                "All of Istio's features, at sidecar cost.",
+                "fact.istio-when-full-xds",
+            ),
+        ),
+    ),
+    PlaneRow(
+        (True, False, True, _ANY, _ANY),
+        "istio-ambient",
+        (
+            (
+                f"Cilium would fit, since {_OVERHEAD}, but your nodes rule it out; Istio ambient "
+                "is the other low-overhead plane.",
+                _BLOCKER,
+            ),
+        ),
+        (("linkerd", _LINKERD_WHY, "fact.linkerd-better-starting-point"),),
+    ),
+    PlaneRow(
+        (True, False, False, _ANY, _ANY),
+        "cilium",
+        (
+            (
+                f"Cilium's eBPF data plane, since {_OVERHEAD} and neither the kernel nor Windows "
+                "nodes nor a need for Istio's features stands in the way.",
+                "fact.cilium-or-ambient-choice",
+            ),
+        ),
+        (
+            (
+                "istio-ambient",
+                "Low overhead too, with Istio's API and features.",
+                "fact.cilium-or-ambient-choice",
+            ),
+        ),
+    ),
+    PlaneRow(
+        (False, True, _ANY, True, _ANY),
+        "istio-ambient",
+        (
+            (
+                "Istio ambient: the lower-overhead entry point for a small platform team, and it "
+                "keeps the Istio features you need.",
+                "fact.entry-points-complexity-vs-overhead",
+            ),
+        ),
+        (("linkerd", _LINKERD_WHY, "fact.linkerd-better-starting-point"),),
+    ),
+    PlaneRow(
+        (False, False, _ANY, True, _ANY),
+        "linkerd",
+        (
+            (
+                "Linkerd: the lower-complexity entry point for a team that cannot own a complex "
+                "system.",
+                "fact.entry-points-complexity-vs-overhead",
+            ),
+        ),
+        (
+            (
+                "istio-ambient",
+                "The lower-overhead entry point.",
+                "fact.entry-points-complexity-vs-overhead",
+            ),
+        ),
+    ),
+    PlaneRow(
+        (False, True, _ANY, False, True),
+        "istio-sidecar",
+        (
+            _FULL_ISTIO,
+            (
+                "Sidecar mode for now: Istio recommends ambient to new users, but multi-cluster "
+                "federation is where ambient is still catching up; check the current release "
+                "notes before ruling ambient out.",
+                "fact.istio-recommends-ambient",
+            ),
+        ),
+        (
+            (
+                "istio-ambient",
+                "Istio's own recommendation for new users, once it covers your clusters.",
+                "fact.istio-recommends-ambient",
+            ),
+        ),
+    ),
+    PlaneRow(
+        (False, True, _ANY, False, False),
+        "istio-ambient",
+        (
+            _FULL_ISTIO,
+            (
+                "Ambient mode: Istio recommends that new users start with ambient (JWT and "
+                "external authorization run in waypoints); sidecars remain for what ambient "
+                "lacks.",
+                "fact.istio-recommends-ambient",
+            ),
+        ),
+        (
+            (
+                "istio-sidecar",
+                "Sidecar mode, for the advanced features ambient does not cover yet.",
+                "fact.istio-when-full-xds",
+            ),
+        ),
+    ),
+    PlaneRow(
+        (False, False, _ANY, False, _ANY),
+        "linkerd",
+        (
+            (
+                "Linkerd: for mTLS, golden metrics and basic traffic shifting it is the better "
+                "starting point for most teams.",
+                "fact.linkerd-better-starting-point",
+            ),
+        ),
+        (
+            (
+                "istio-ambient",
+                "If you later need Istio's features, at lower overhead than sidecars.",
+                "fact.entry-points-complexity-vs-overhead",
+            ),
+        ),
+    ),
+)
 
 
 def _positive(value: Value, most: int) -> int | None:
@@ -526,4 +605,16 @@ def _as_count(value: Value) -> int | None:
     return None if not isinstance(value, bool) else int(value)
 
 
-__all__ = ["BY_ID", "QUESTIONS", "DecisionRules", "Verdict", "assess", "next_step"]
+__all__ = [
+    "ANTI_PATTERNS",
+    "PLANE_FACTS",
+    "PLANE_TABLE",
+    "THRESHOLDS",
+    "DecisionRules",
+    "PitfallBrief",
+    "PlaneRow",
+    "Verdict",
+    "assess",
+    "next_step",
+    "relevant_answers",
+]

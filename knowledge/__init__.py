@@ -1,4 +1,10 @@
-"""The article as validated, structured, searchable knowledge.
+"""The article as validated, structured, searchable knowledge, and the manifest scanner.
+
+This module is the package's public face (as ``httpx/__init__.py`` is httpx's): other packages
+import from ``knowledge`` only, never from its modules, so the modules can move without breaking
+``bot``; ``tests/test_layout.py`` holds ``bot`` to that. Entries are read through typed
+accessors (``kb.pitfalls()``, ``kb.comparisons()``, ``kb.facts()``, ``kb.scan_rules()``), so
+``mypy --strict`` sees the models at the seam.
 
 Depends on ``engine`` for its types only; never on ``bot``.
 """
@@ -10,5 +16,91 @@ import os
 # machine, took milliseconds (measured at 8,000 passages: p50 0.15 ms with one thread, 16 ms
 # with the pool). This runs before numpy is first imported by the search; an operator's own
 # setting wins.
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+from knowledge.base import KnowledgeBase, Located
+from knowledge.comparisons import find_comparison
+from knowledge.errors import (
+    IndexUnavailable,
+    InvalidKnowledgeBase,
+    InvalidQuestion,
+    KnowledgeError,
+    LimitExceeded,
+    Problem,
+    ScanTimeout,
+)
+from knowledge.freshness import DEFAULT_MAX_AGE, parse_age, stale
+from knowledge.gaps import Gap, Miss, gaps, parse_since
+from knowledge.index import build_index, ensure_index
+from knowledge.library import Library, check, open_index, open_library
+from knowledge.params import decision_rules
+from knowledge.scanner.limits import CLI_LIMITS, REQUEST_LIMITS, ScanLimits
+from knowledge.scanner.report import as_json, as_sarif, as_text, counts, folded, worst_first
+from knowledge.scanner.resources import files
+from knowledge.scanner.scan import Finding, Report, Scanner
+from knowledge.schema import (
+    SEVERITIES,
+    Comparison,
+    Correction,
+    Fact,
+    Pitfall,
+    ScanRule,
+    Severity,
+    Source,
+)
+from knowledge.search import MAX_QUESTION_CHARS, MAX_RESULTS, Answer, Hit, Searcher
+
+__all__ = [
+    "CLI_LIMITS",
+    "DEFAULT_MAX_AGE",
+    "MAX_QUESTION_CHARS",
+    "MAX_RESULTS",
+    "REQUEST_LIMITS",
+    "SEVERITIES",
+    "Answer",
+    "Comparison",
+    "Correction",
+    "Fact",
+    "Finding",
+    "Gap",
+    "Hit",
+    "IndexUnavailable",
+    "InvalidKnowledgeBase",
+    "InvalidQuestion",
+    "KnowledgeBase",
+    "KnowledgeError",
+    "Library",
+    "LimitExceeded",
+    "Located",
+    "Miss",
+    "Pitfall",
+    "Problem",
+    "Report",
+    "ScanLimits",
+    "ScanRule",
+    "ScanTimeout",
+    "Scanner",
+    "Searcher",
+    "Severity",
+    "Source",
+    "as_json",
+    "as_sarif",
+    "as_text",
+    "build_index",
+    "check",
+    "counts",
+    "decision_rules",
+    "ensure_index",
+    "files",
+    "find_comparison",
+    "folded",
+    "gaps",
+    "open_index",
+    "open_library",
+    "parse_age",
+    "parse_since",
+    "stale",
+    "worst_first",
+]

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -22,6 +22,7 @@ from knowledge.errors import InvalidKnowledgeBase, Problem
 from knowledge.yamlfile import ParsedFile, parse
 
 BUILTIN_DIR = Path(__file__).parent / "data"
+M = TypeVar("M", bound=BaseModel)
 
 #: file name → (kind, model). One file per kind keeps each file about one thing.
 KINDS: dict[str, tuple[str, type[BaseModel]]] = {
@@ -55,7 +56,7 @@ class Located:
     """An entry with the file and node it was read from, for error messages."""
 
     kind: str
-    model: Any
+    model: Any  # one of the kind models; read through the typed accessors outside knowledge
     parsed: ParsedFile
     index: int
 
@@ -78,14 +79,33 @@ class KnowledgeBase:
     vocabulary: list[schema.Term] = field(default_factory=list)
     digest: str = ""
 
-    def of_kind(self, kind: str) -> Iterator[Any]:
-        return (located.model for located in self.entries.values() if located.kind == kind)
+    def _typed(self, model: type[M]) -> list[M]:
+        return [item.model for item in self.entries.values() if isinstance(item.model, model)]
+
+    # Typed accessors: other packages read entries through these, so mypy checks what they use.
+    def pitfalls(self) -> list[schema.Pitfall]:
+        return self._typed(schema.Pitfall)
+
+    def comparisons(self) -> list[schema.Comparison]:
+        return self._typed(schema.Comparison)
+
+    def facts(self) -> list[schema.Fact]:
+        return self._typed(schema.Fact)
+
+    def scan_rules(self) -> list[schema.ScanRule]:
+        return self._typed(schema.ScanRule)
+
+    def corrections(self) -> list[schema.Correction]:
+        return self._typed(schema.Correction)
+
+    def profiles(self) -> list[DataPlaneProfile]:
+        return self._typed(DataPlaneProfile)
 
     def get(self, entry_id: str) -> Located | None:
         return self.entries.get(entry_id)
 
     def corrections_for(self, entry_id: str) -> list[schema.Correction]:
-        return [c for c in self.of_kind("correction") if entry_id in c.corrects]
+        return [c for c in self.corrections() if entry_id in c.corrects]
 
 
 def knowledge_files(dirs: Iterable[Path]) -> list[Path]:

@@ -22,7 +22,7 @@ def find_comparison(kb: KnowledgeBase, subjects: Sequence[str]) -> Comparison | 
     columns; None when no table covers them all."""
     wanted = [" ".join(words(subject)) for subject in subjects if words(subject)]
     best: tuple[int, Comparison] | None = None
-    for comparison in kb.of_kind("comparison"):
+    for comparison in kb.comparisons():
         names = _names(comparison)
         if not all(subject in names for subject in wanted):
             continue

@@ -140,9 +140,7 @@ def _write(kb: KnowledgeBase, path: Path) -> None:
         db.table("words").create({"word": str}, pk="word")
         db.table("limits").create({"entry": str, "bound": str})
         db.table("signals").insert_all(
-            {"entry": p.code, "signal": signal}
-            for p in kb.of_kind("pitfall")
-            for signal in p.signals
+            {"entry": p.code, "signal": signal} for p in kb.pitfalls() for signal in p.signals
         )
         vocabulary = sorted({w for d in docs for w in words(f"{d.title} {d.keywords} {d.body}")})
         db.table("words").insert_all(({"word": w} for w in vocabulary), pk="word")

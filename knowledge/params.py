@@ -20,7 +20,8 @@ DEFAULT_RPS = "fact.moderate-load-rps"
 PRICES = {"vcpu": "price.vcpu-month", "memory-gb": "price.memory-gb-month"}
 
 
-def _missing(kb: KnowledgeBase) -> list[Problem]:
+def problems(kb: KnowledgeBase) -> list[Problem]:
+    """Each entry the engine reads that the knowledge base lacks."""
     required = {
         "profiles.yaml": PLANES,
         "thresholds.yaml": THRESHOLDS,
@@ -46,9 +47,9 @@ def _figure(kb: KnowledgeBase, entry: str) -> Figure:
 
 
 def cost_parameters(kb: KnowledgeBase) -> CostParameters:
-    problems = _missing(kb)
-    if problems:
-        raise InvalidKnowledgeBase(problems)
+    missing = problems(kb)
+    if missing:
+        raise InvalidKnowledgeBase(missing)
     return CostParameters(
         profiles={plane: kb.entries[plane].model for plane in PLANES},
         pods_per_node=_figure(kb, PODS_PER_NODE),
@@ -71,7 +72,7 @@ def decision_rules(kb: KnowledgeBase, today: dt.date | None = None) -> DecisionR
         thresholds={t: list(kb.entries[t].model.limits) for t in THRESHOLDS},
         pitfalls=[
             PitfallBrief(code=p.code, title=p.title, planes=tuple(p.planes), prepare=p.prepare)
-            for p in kb.of_kind("pitfall")
+            for p in kb.pitfalls()
             if p.prepare
         ],
         sources={entry: list(located.model.sources) for entry, located in kb.entries.items()},

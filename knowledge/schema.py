@@ -8,7 +8,7 @@ which sees all files at once; the models check only what one entry can know abou
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, Self
+from typing import Literal, Self, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
@@ -16,6 +16,11 @@ from engine.cost import PlaneId
 from engine.quantities import Figure, Quantity
 from engine.rules import Limit
 from engine.versions import AppliesTo, Product, version_key
+
+#: A scan finding's severity, least severe first: the one place the order is written, so
+#: ``--fail-on``, ``Report.worst`` and every renderer sort the same way.
+Severity = Literal["note", "warning", "error"]
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)
 
 Slug = Field(pattern=r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
 NonEmpty = Field(min_length=1)
@@ -216,7 +221,7 @@ class ScanRule(Entry):
 
     id: str = Field(pattern=r"^[A-Z]+-[A-Z]\d{3}-R\d{2}$")
     pitfall: str | None = Field(None, description="The pitfall whose runbook fixes it.")
-    severity: Literal["error", "warning", "note"]
+    severity: Severity
     summary: str = NonEmpty
     message: str = Field(min_length=1, description="Template: {kind} {namespace} {name} {detail}.")
     kinds: list[str] = Field(min_length=1)

@@ -42,6 +42,8 @@ from knowledge.index import words
 from knowledge.intent import fleet_figure, is_comparison
 
 MAX_QUESTION_CHARS = 1000
+#: The most results one search returns, whichever front door asks.
+MAX_RESULTS = 20
 #: Below this the search answers "I don't know" with the closest topics. Calibrated on
 #: tests/eval/questions.yaml to sit just above every off-topic question's confidence there
 #: (the highest is 0.32; ``make bench`` prints it).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.evaluation import load_cases, score
+from tests.support.evaluation import load_cases, score
 
 
 def test_ask_answers_a_symptom_with_the_runbook(client: TestClient) -> None:
@@ -138,3 +138,14 @@ def test_docs_are_served_without_a_cdn(client: TestClient) -> None:
     assert "cdn.jsdelivr.net" not in page and "unpkg.com" not in page
     script = page.split('src="')[1].split('"')[0]
     assert client.get(script).status_code == 200
+
+
+def test_openapi_shows_a_runbooks_schema(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    ok = spec["paths"]["/v1/pitfalls/{code}"]["get"]["responses"]["200"]
+    ref = ok["content"]["application/json"]["schema"]["$ref"]
+    runbook = spec["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert {"code", "symptoms", "cause", "fix", "sources", "corrections"} <= set(
+        runbook["properties"]
+    )
+    assert runbook["properties"]["sources"]["items"]["$ref"].endswith("/CitedSource")

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from bot.services.apikeys import hash_key, new_key
 from bot.settings import Settings
-from bot.web.security import hash_key, new_key
 from knowledge.library import Library
-from tests.conftest import serve
+from tests.support.servers import serve
 
 
 def test_healthz_and_readyz_are_ok_on_a_working_store(store_client: TestClient) -> None:

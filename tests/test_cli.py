@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
+import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 
-from bot.cli import _parser, main
+from bot.cli import main, parser
 from bot.settings import Settings
 
 Capture = pytest.CaptureFixture[str]
@@ -111,7 +115,7 @@ def _commands() -> list[list[str]]:
                     found.append([*prefix, name])
                     walk(sub, [*prefix, name])
 
-    walk(_parser(Settings()), [])
+    walk(parser(Settings()), [])
     return found
 
 
@@ -258,3 +262,52 @@ def test_db_migrate_creates_the_schema_and_reports_a_store_that_is_down(
     monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/meshbot")
     assert main(["db", "migrate"]) == 4
     assert "state store is unavailable" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["scan", "tests/scan_corpus/clean.yaml"],
+        ["estimate", "--pods", "200"],
+        ["decide", "--answers", "ANSWERS"],
+    ],
+    ids=["scan", "estimate", "decide"],
+)
+def test_commands_that_never_search_run_with_an_unwritable_home_and_no_index(
+    command: list[str], tmp_path: Path
+) -> None:
+    """A CI runner with a read-only home: no cache directory can be made under a file."""
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("services: 8\nteams: 1\n")
+    unwritable = Path("/dev/null/home")  # a directory under a file: not even root can create it
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("MESHBOT_", "XDG_"))},
+        "HOME": str(unwritable),
+        "DATABASE_URL": f"sqlite:///{unwritable}/state.sqlite",
+    }
+    argv = [str(answers) if part == "ANSWERS" else part for part in command]
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", *argv],
+        env=env,
+        cwd=Path(__file__).parent.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "index" not in done.stderr
+
+
+def test_searching_commands_still_say_when_the_index_cannot_be_built(
+    monkeypatch: pytest.MonkeyPatch, capsys: Capture
+) -> None:
+    monkeypatch.setenv("MESHBOT_INDEX_PATH", "/dev/null/index/knowledge.sqlite")
+    assert main(["ask", "istio vs linkerd"]) == 4
+    assert "index" in capsys.readouterr().err
+
+
+def test_version_prints_the_installed_version(capsys: Capture) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"meshbot {version('meshbot')}"

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.services.apikeys import new_key
 from bot.settings import Settings
-from bot.store import DecisionStore
-from bot.web.security import new_key
+from bot.store import Database, Feedback
 from knowledge.gaps import Miss, gaps, parse_since
 from knowledge.library import Library
-from tests.conftest import serve
+from tests.support.servers import serve
 
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 
@@ -56,13 +56,14 @@ def test_since_refuses_anything_else(text: str) -> None:
 
 
 def test_the_store_keeps_misses_and_downvotes_but_reports_no_user(database_url: str) -> None:
-    store = DecisionStore(database_url, dt.timedelta(hours=1))
-    store.migrate()
+    database = Database(database_url)
+    database.migrate()
+    store = Feedback(database)
     store.record_miss("how to enable hubble ui", ["cilium", "thr.cilium-kernel"])
-    store.record_feedback("MESH-P005", False, "certs expired", "slack:U123SECRET")
-    store.record_feedback("MESH-P004", True, "504 on export", "slack:U456")
+    store.record("MESH-P005", False, "certs expired", "slack:U123SECRET")
+    store.record("MESH-P004", True, "504 on export", "slack:U456")
     rows = store.misses_since(dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
-    store.dispose()
+    database.dispose()
     assert {(q, why) for q, _, _, why in rows} == {
         ("how to enable hubble ui", "unanswered"),
         ("certs expired", "not helpful"),
@@ -88,11 +89,12 @@ def test_an_unanswered_api_question_shows_up_in_v1_gaps_behind_the_api_key(
 
 def test_kb_gaps_prints_the_groups_as_json(capsys: pytest.CaptureFixture[str]) -> None:
     # The CLI reads the store DATABASE_URL points at (set per test by conftest).
-    settings = Settings()
-    store = DecisionStore(settings.database_url, dt.timedelta(hours=1))
-    store.migrate()
-    store.record_miss("linkerd multicluster gateway setup steps", ["cmp.istio-vs-linkerd"])
-    store.dispose()
+    database = Database(Settings().database_url)
+    database.migrate()
+    Feedback(database).record_miss(
+        "linkerd multicluster gateway setup steps", ["cmp.istio-vs-linkerd"]
+    )
+    database.dispose()
     assert main(["kb", "gaps", "--since", "1d", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report[0]["entry"] == "cmp.istio-vs-linkerd"

@@ -11,6 +11,10 @@ from bot.cli import main
 from knowledge.base import load
 from knowledge.errors import InvalidKnowledgeBase
 from knowledge.library import open_library
+from knowledge.scanner import registry
+from knowledge.scanner.checks import CHECKS
+from knowledge.scanner.registry import ROOT_VALIDITY
+from knowledge.scanner.scan import Scanner
 
 OrgDir = Callable[[str, str], Path]
 
@@ -182,6 +186,59 @@ def test_service_refuses_to_start_on_invalid_knowledge(
     monkeypatch.setenv("MESHBOT_KNOWLEDGE_DIRS", str(directory))
     assert main(["serve", "--port", "1"]) == 1
     assert f"{directory / 'facts.yaml'}:" in capsys.readouterr().err
+
+
+ORG_RULE = """\
+# an organisation's own scan rule
+- id: ACME-P001-R01
+  title: Payments gateway without an idle timeout
+  severity: warning
+  summary: The gateway keeps idle connections longer than the client pool.
+  message: "{kind} {name}: {detail}"
+  kinds: [Gateway]
+  remediation: Set an idle timeout below 60 s.
+  doc: https://example.com/runbooks/acme-p001
+  sources: [article]
+  reviewed: 2026-11-01
+"""
+
+
+def test_an_organisation_rule_without_a_check_fails_kb_check_at_its_line(
+    org_dir: OrgDir, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory = org_dir("rules.yaml", ORG_RULE)
+    monkeypatch.setenv("MESHBOT_KNOWLEDGE_DIRS", str(directory))
+    assert main(["kb", "check"]) == 1
+    err = capsys.readouterr().err
+    assert f"{directory / 'rules.yaml'}:2: scan rule 'ACME-P001-R01' has no check" in err
+
+
+def test_the_scanner_refuses_a_rule_it_cannot_run_instead_of_dropping_it(org_dir: OrgDir) -> None:
+    kb = load([org_dir("rules.yaml", ORG_RULE)])
+    with pytest.raises(InvalidKnowledgeBase, match="ACME-P001-R01"):
+        Scanner(kb)
+
+
+def test_a_root_validity_fact_in_a_unit_the_scanner_cannot_read_fails_kb_check(
+    org_dir: OrgDir, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fact = (
+        "- id: fact.acme\n  topic: security\n  title: Our root CA\n  claim: Ten of them.\n"
+        "  quantity: {value: 10, unit: widgets}\n  sources: [article]\n  reviewed: 2026-11-01\n"
+    )
+    kb = load([org_dir("facts.yaml", fact)])
+    located = kb.entries.pop("fact.acme")
+    kb.entries[ROOT_VALIDITY] = located
+    (problem,) = registry.problems(kb)
+    assert problem.line == 5
+    assert "unit 'widgets' is not a duration" in problem.message
+
+
+def test_a_check_without_a_rule_is_a_problem(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(CHECKS, "MESH-P009-R01", CHECKS["MESH-P001-R01"])
+    (problem,) = registry.problems(load())
+    assert problem.path.name == "rules.yaml"
+    assert "check for 'MESH-P009-R01' but no rule describes it" in problem.message
 
 
 def test_a_pitfall_without_applies_to_is_refused_as_version_dependent(org_dir: OrgDir) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from knowledge.library import Library
 from knowledge.search import ANSWER_THRESHOLD, CONFIDENCE_THRESHOLD, Answer
-from tests.evaluation import (
+from tests.support.evaluation import (
     CALIBRATION_FILE,
     CHECK_FILE,
     TARGET_PRECISION,

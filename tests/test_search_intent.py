@@ -11,7 +11,7 @@ import pytest
 
 from knowledge.embeddings import MAX_TOKENS, Embedder, packaged_pieces, tokenizer_file
 from knowledge.library import Library
-from tests.evaluation import QUESTIONS_FILE, TUNING_FILE, load_cases
+from tests.support.evaluation import QUESTIONS_FILE, TUNING_FILE, load_cases
 
 
 def test_a_generic_envoy_error_lists_every_runbook_it_could_mean_and_none_confidently(
@@ -111,7 +111,7 @@ def test_the_index_stores_a_vector_per_passage_and_names_its_model(library: Libr
 def test_a_generic_error_is_shown_as_a_choice_of_runbooks_in_the_cli_and_slack(
     library: Library, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.cli import _print_answer
+    from bot.cli.search import _print_answer
     from bot.slack.messages import answer as slack_answer
 
     answer = library.searcher.search("upstream connect error or disconnect/reset before headers")

@@ -10,15 +10,15 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
+from bot.metrics import Metrics
+from bot.services.root import Services
 from bot.settings import Settings
 from bot.store import DecisionStore, StoreUnavailable
 from bot.web import problems
-from bot.web.deps import Services
-from bot.web.metrics import Metrics
 from bot.web.middleware import RequestMiddleware
-from bot.web.routes import decisions, engine, knowledge, ops, scan
+from bot.web.routes import decisions, entries, estimate, ops, scan
 from bot.web.security import ApiKeys, Limiter
-from knowledge.library import Library, open_library
+from knowledge import Library
 
 log = logging.getLogger("meshbot.web")
 
@@ -69,17 +69,17 @@ def create_app(
         summary="Do you actually need a service mesh? And how to fix the one you run.",
         lifespan=lifespan,
     )
-    app.state.services = Services(settings, library, store, metrics)
+    services = app.state.services = Services(settings, library, store, metrics)
     problems.install(app)
     app.include_router(ops.router)
-    for router in (knowledge.router, engine.router, decisions.router, scan.router):
+    for router in (entries.router, estimate.router, decisions.router, scan.router):
         app.include_router(router, dependencies=[Depends(keys)], responses=problems.RESPONSES)
     if socket_mode:
-        openers_, closers_ = _socket_mode(settings, library, store, metrics)
+        openers_, closers_ = _socket_mode(services)
         openers += openers_
         closers += closers_
     else:
-        closers += _mount_slack(app, settings, library, store, metrics)
+        closers += _mount_slack(app, services)
     app.add_middleware(
         RequestMiddleware,
         metrics=metrics,
@@ -90,17 +90,18 @@ def create_app(
 
 
 def _socket_mode(
-    settings: Settings, library: Library, store: DecisionStore, metrics: Metrics
+    services: Services,
 ) -> tuple[list[Callable[[], Awaitable[None]]], list[Callable[[], Awaitable[None]]]]:
     """Connect out to Slack over a WebSocket instead of serving /slack/events: same listeners,
     and slack_sdk's Socket Mode client reconnects by itself when the connection drops."""
+    settings = services.settings
     if settings.slack_bot_token is None or settings.slack_app_token is None:
         raise ValueError("Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN")
     from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
     from bot.slack import app as slack
 
-    bolt, close = slack.build(settings, library, store, metrics)
+    bolt, close = slack.build(services)
     app_token = settings.slack_app_token.get_secret_value()
     handlers: list[AsyncSocketModeHandler] = []
 
@@ -116,10 +117,9 @@ def _socket_mode(
     return [connect], [disconnect, close]
 
 
-def _mount_slack(
-    api: FastAPI, settings: Settings, library: Library, store: DecisionStore, metrics: Metrics
-) -> list[Callable[[], Awaitable[None]]]:
+def _mount_slack(api: FastAPI, services: Services) -> list[Callable[[], Awaitable[None]]]:
     """Serve Slack at /slack/events when configured; returns what to close at shutdown."""
+    settings = services.settings
     if not settings.slack_enabled or settings.slack_signing_secret is None:
         log.warning(
             "Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to serve /slack/events "
@@ -128,12 +128,6 @@ def _mount_slack(
         return []
     from bot.slack import app as slack  # bolt and aiohttp load only when Slack is on
 
-    bolt, close = slack.build(settings, library, store, metrics)
+    bolt, close = slack.build(services)
     slack.mount(api, bolt, settings.slack_signing_secret.get_secret_value())
     return [close]
-
-
-def build(settings: Settings) -> FastAPI:
-    """Everything ``meshbot serve`` runs: refuses to start on an invalid knowledge base."""
-    library = open_library(settings.index_path, settings.extra_knowledge_dirs)
-    return create_app(settings, library, open_store(settings))

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from bot.metrics import Metrics
+from bot.services.decisions import Decisions
+from bot.services.root import Services
 from bot.settings import Settings
 from bot.store import DecisionStore
-from bot.web.metrics import Metrics
-from knowledge.library import Library
-
-
-@dataclass(frozen=True)
-class Services:
-    settings: Settings
-    library: Library
-    store: DecisionStore
-    metrics: Metrics
+from knowledge import Library, Scanner
 
 
 async def _services(request: Request) -> Services:
@@ -38,7 +31,22 @@ async def _metrics(services: Annotated[Services, Depends(_services)]) -> Metrics
     return services.metrics
 
 
+async def _settings(services: Annotated[Services, Depends(_services)]) -> Settings:
+    return services.settings
+
+
+async def _decisions(services: Annotated[Services, Depends(_services)]) -> Decisions:
+    return services.decisions
+
+
+async def _scanner(services: Annotated[Services, Depends(_services)]) -> Scanner:
+    return services.scanner
+
+
 ServicesDep = Annotated[Services, Depends(_services)]
 LibraryDep = Annotated[Library, Depends(_library)]
 StoreDep = Annotated[DecisionStore, Depends(_store)]
 MetricsDep = Annotated[Metrics, Depends(_metrics)]
+DecisionsDep = Annotated[Decisions, Depends(_decisions)]
+ScannerDep = Annotated[Scanner, Depends(_scanner)]
+SettingsDep = Annotated[Settings, Depends(_settings)]

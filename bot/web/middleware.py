@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from bot.web.metrics import Metrics
+from bot.metrics import Metrics
 from bot.web.problems import problem_response
 
 Scope = MutableMapping[str, Any]
@@ -115,7 +115,7 @@ class RequestMiddleware:
         too_large = f"the request body is larger than {limit} bytes"
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            return problem_response(413, "body-too-large", too_large), b""
+            return problem_response("body-too-large", too_large), b""
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -125,7 +125,7 @@ class RequestMiddleware:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                return problem_response(413, "body-too-large", too_large), b""
+                return problem_response("body-too-large", too_large), b""
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
@@ -133,7 +133,7 @@ class RequestMiddleware:
         json_body = b"json" in headers.get(b"content-type", b"").lower()
         if json_body and json_depth(body) > MAX_JSON_DEPTH:
             detail = f"JSON nested deeper than {MAX_JSON_DEPTH} levels"
-            return problem_response(422, "too-deeply-nested", detail), b""
+            return problem_response("too-deeply-nested", detail), b""
         return None, body
 
     def _host_allowed(self, host: bytes) -> bool:
@@ -169,4 +169,4 @@ class RequestMiddleware:
 
 
 def _wrong_host() -> ASGIApp:
-    return problem_response(400, "invalid-host", "this Host is not served here")
+    return problem_response("invalid-host", "this Host is not served here")

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from engine.answers import AnswerType, Question, Value
 from engine.decision import Verdict
-from knowledge.search import MAX_QUESTION_CHARS
+from knowledge import MAX_QUESTION_CHARS, MAX_RESULTS, Comparison, Correction, Pitfall
 
 
 class SourceOut(BaseModel):
@@ -47,7 +47,7 @@ class AskIn(BaseModel):
         description="Anything but blank.",
         examples=["pods crashloop after injection"],
     )
-    limit: int = Field(5, ge=1, le=20)
+    limit: int = Field(5, ge=1, le=MAX_RESULTS)
 
 
 class AskOut(BaseModel):
@@ -88,6 +88,20 @@ class CitedSource(BaseModel):
     publisher: str
     url: str | None
     date: dt.date
+
+
+class PitfallOut(Pitfall):
+    """A runbook as the API returns it: each source spelled out, corrections attached."""
+
+    sources: list[CitedSource]  # type: ignore[assignment]  # ids in the file, cited here
+    corrections: list[Correction]
+
+
+class ComparisonOut(Comparison):
+    """A comparison table as the API returns it: each source spelled out, corrections attached."""
+
+    sources: list[CitedSource]  # type: ignore[assignment]  # ids in the file, cited here
+    corrections: list[Correction]
 
 
 class Items(BaseModel):
@@ -141,6 +155,12 @@ class DecideOut(BaseModel):
     status: Literal["question", "verdict"]
     question: QuestionOut | None = None
     verdict: Verdict | None = None
+
+    @classmethod
+    def of(cls, step: Question | Verdict) -> DecideOut:
+        if isinstance(step, Verdict):
+            return cls(status="verdict", verdict=step)
+        return cls(status="question", question=QuestionOut.of(step))
 
 
 class StartIn(BaseModel):

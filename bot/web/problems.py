@@ -16,11 +16,15 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot import catalog
+from bot.services.answering import UnreadableAnswers
 from bot.store import SessionNotFound, StoreUnavailable, VersionConflict
 from engine.answers import UnreadableAnswer
-from knowledge.errors import InvalidQuestion
+from knowledge import InvalidQuestion
 
 MEDIA_TYPE = "application/problem+json"
+#: Seconds a client should wait before retrying a 503 (the store or readiness).
+RETRY_AFTER_S = 5
 log = logging.getLogger("meshbot.web")
 
 
@@ -38,35 +42,34 @@ class Problem(BaseModel):
 
 
 class ProblemError(Exception):
-    """Raise anywhere in a route to answer with a problem document."""
+    """Raise anywhere in a route to answer with a problem document; ``kind`` names an entry of
+    ``bot/catalog.yaml``, which gives its status and title."""
 
     def __init__(
         self,
-        status: int,
         kind: str,
         detail: str,
         headers: dict[str, str] | None = None,
         errors: list[FieldError] | None = None,
     ) -> None:
         super().__init__(detail)
-        self.status, self.kind, self.detail = status, kind, detail
+        self.kind, self.detail = kind, detail
         self.headers, self.errors = headers or {}, errors
 
 
 def problem_response(
-    status: int,
     kind: str,
     detail: str,
     headers: dict[str, str] | None = None,
     errors: list[FieldError] | None = None,
+    status: int | None = None,
 ) -> JSONResponse:
-    body = Problem(
-        type=f"urn:meshbot:problem:{kind}",
-        title=HTTPStatus(status).phrase,
-        status=status,
-        detail=detail,
-        errors=errors,
-    )
+    """The problem document for catalogued ``kind``; ``status`` only overrides the catalogue
+    for ``http-error``, which stands for any status Starlette raises that has no type of its
+    own."""
+    entry = catalog.problem(kind)
+    status = status or entry.status
+    body = Problem(type=entry.uri, title=entry.title, status=status, detail=detail, errors=errors)
     return JSONResponse(
         body.model_dump(exclude_none=True),
         status_code=status,
@@ -95,43 +98,53 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, error: ProblemError) -> JSONResponse:
-        return problem_response(error.status, error.kind, error.detail, error.headers, error.errors)
+        return problem_response(error.kind, error.detail, error.headers, error.errors)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
         errors = [FieldError(path=_path(e["loc"]), message=e["msg"]) for e in error.errors()]
         detail = "; ".join(f"{e.path}: {e.message}" for e in errors[:3])
-        return problem_response(422, "validation", detail, errors=errors)
+        return problem_response("validation", detail, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        kind = HTTPStatus(error.status_code).phrase.lower().replace(" ", "-")
+        slug = HTTPStatus(error.status_code).phrase.lower().replace(" ", "-")
+        known = {p.type: p.status for p in catalog.catalog().problems}
+        kind = slug if known.get(slug) == error.status_code else "http-error"
         headers = dict(error.headers) if error.headers else None
-        return problem_response(error.status_code, kind, str(error.detail), headers)
+        return problem_response(kind, str(error.detail), headers, status=error.status_code)
 
     @app.exception_handler(InvalidQuestion)
     async def _question(request: Request, error: InvalidQuestion) -> JSONResponse:
-        return problem_response(422, "invalid-question", str(error))
+        return problem_response("invalid-question", str(error))
 
     @app.exception_handler(UnreadableAnswer)
     async def _answer(request: Request, error: UnreadableAnswer) -> JSONResponse:
-        return problem_response(422, "unreadable-answer", str(error))
+        return problem_response("unreadable-answer", str(error))
+
+    @app.exception_handler(UnreadableAnswers)
+    async def _answers(request: Request, error: UnreadableAnswers) -> JSONResponse:
+        errors = [
+            FieldError(path=f"answers.{p.question_id}", message=p.message) for p in error.problems
+        ]
+        detail = "; ".join(f"{e.path}: {e.message}" for e in errors[:3])
+        return problem_response("unreadable-answer", detail, errors=errors)
 
     @app.exception_handler(SessionNotFound)
     async def _missing(request: Request, error: SessionNotFound) -> JSONResponse:
-        return problem_response(404, "decision-not-found", str(error))
+        return problem_response("decision-not-found", str(error))
 
     @app.exception_handler(VersionConflict)
     async def _conflict(request: Request, error: VersionConflict) -> JSONResponse:
-        return problem_response(409, "version-conflict", str(error))
+        return problem_response("version-conflict", str(error))
 
     @app.exception_handler(StoreUnavailable)
     async def _store(request: Request, error: StoreUnavailable) -> JSONResponse:
         log.error("state store unavailable", extra={"error": str(error)})
         detail = "the state store is unavailable; your earlier answers are safe, retry shortly"
-        return problem_response(503, "store-unavailable", detail, {"Retry-After": "5"})
+        return problem_response("store-unavailable", detail, {"Retry-After": str(RETRY_AFTER_S)})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unexpected error", extra={"path": request.url.path})
-        return problem_response(500, "internal", "an unexpected error; it has been logged")
+        return problem_response("internal", "an unexpected error; it has been logged")

@@ -7,31 +7,18 @@ shared by every replica when ``REDIS_URL`` is set.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import math
-import secrets
 from typing import Protocol
 
 from fastapi import Request
 
+from bot.services.apikeys import PREFIX, hash_key
 from bot.web.problems import ProblemError
-
-PREFIX = "sha256:"
 
 
 class Limiter(Protocol):
     async def wait_seconds(self, key: str) -> float: ...
-
-
-def hash_key(key: str) -> str:
-    return PREFIX + hashlib.sha256(key.encode()).hexdigest()
-
-
-def new_key() -> tuple[str, str]:
-    """A fresh key and the hash to configure for it."""
-    key = "mb_" + secrets.token_urlsafe(32)
-    return key, hash_key(key)
 
 
 class ApiKeys:
@@ -50,7 +37,6 @@ class ApiKeys:
         scheme, _, key = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not key:
             raise ProblemError(
-                401,
                 "unauthorized",
                 "send an API key as 'Authorization: Bearer <key>'",
                 {"WWW-Authenticate": 'Bearer realm="meshbot"'},
@@ -58,13 +44,10 @@ class ApiKeys:
         presented = hash_key(key.strip())
         matched = [h for h in self.hashes if hmac.compare_digest(h, presented)]
         if not matched:
-            raise ProblemError(
-                401, "unauthorized", "unknown API key", {"WWW-Authenticate": "Bearer"}
-            )
+            raise ProblemError("unauthorized", "unknown API key", {"WWW-Authenticate": "Bearer"})
         wait = await self.limiter.wait_seconds(matched[0]) if self.limiter else 0
         if wait:
             raise ProblemError(
-                429,
                 "rate-limited",
                 f"too many requests for this key; retry in {math.ceil(wait)} s",
                 {"Retry-After": str(math.ceil(wait))},

@@ -7,15 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.base import KnowledgeBase
-from knowledge.errors import LimitExceeded, Problem
+from knowledge.errors import InvalidKnowledgeBase, LimitExceeded, Problem
+from knowledge.scanner import registry
 from knowledge.scanner.checks import CHECKS, IGNORE, Context
 from knowledge.scanner.limits import CLI_LIMITS, Budget, ScanLimits
 from knowledge.scanner.resources import Resource, read
-from knowledge.schema import ScanRule
-
-SEVERITY_ORDER = {"note": 0, "warning": 1, "error": 2}
-ROOT_VALIDITY = "fact.istiod-root-ca-validity"
-_HOURS = {"years": 24 * 365, "year": 24 * 365, "days": 24, "hours": 1}
+from knowledge.schema import SEVERITIES, ScanRule, Severity
 
 
 @dataclass(frozen=True)
@@ -40,18 +37,28 @@ class Report:
     #: only what came before it, and callers must not read its silence as "no pitfalls".
     limit: Problem | None = None
 
-    def worst(self) -> str | None:
+    def worst(self) -> Severity | None:
         severities = [f.rule.severity for f in self.findings]
-        return max(severities, key=lambda s: SEVERITY_ORDER[s], default=None)
+        return max(severities, key=SEVERITIES.index, default=None)
+
+    def reaches(self, threshold: Severity) -> bool:
+        """Whether a finding is at least as severe as ``threshold`` (``--fail-on``)."""
+        worst = self.worst()
+        return worst is not None and SEVERITIES.index(worst) >= SEVERITIES.index(threshold)
 
 
 class Scanner:
-    """The rules of a knowledge base, ready to run on any number of manifests."""
+    """The rules of a knowledge base, ready to run on any number of manifests.
+
+    Raises ``InvalidKnowledgeBase`` when a rule has no check (or a check no rule), so no rule is
+    ever dropped in silence; ``meshbot kb check`` reports the same problems first."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
-        self.rules: dict[str, ScanRule] = {r.id: r for r in kb.of_kind("rule") if r.id in CHECKS}
-        validity = kb.entries[ROOT_VALIDITY].model.quantity
-        self.root_validity_hours = validity.midpoint * _HOURS.get(validity.unit, 1)
+        problems = registry.problems(kb)
+        if problems:
+            raise InvalidKnowledgeBase(problems)
+        self.rules: dict[str, ScanRule] = {r.id: r for r in kb.scan_rules()}
+        self.root_validity_seconds = registry.root_validity_seconds(kb)
 
     def scan(
         self,
@@ -72,15 +79,16 @@ class Scanner:
         except LimitExceeded as reached:
             report.limit = reached.problem
         report.resources = len(resources)
-        context = Context.of(resources, self.root_validity_hours)
+        context = Context.of(resources, self.root_validity_seconds)
         skipped = set(ignore)
         try:
             for rule_id, check in CHECKS.items():
                 budget.check_time()
-                rule = self.rules.get(rule_id)
-                if rule is None or _named(rule, skipped):
+                rule = self.rules[rule_id]
+                if _named(rule, skipped):
                     continue
-                for hit in check(resources, context):
+                inputs = [r for r in resources if r.kind in rule.kinds]  # its declared inputs
+                for hit in check(inputs, context):
                     if _suppressed(hit.resource, rule):
                         continue
                     r = hit.resource

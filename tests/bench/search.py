@@ -18,7 +18,7 @@ from knowledge.index import build_index, words
 from knowledge.library import Library, open_library
 from knowledge.search import ANSWER_THRESHOLD, CONFIDENCE_THRESHOLD, STOP_WORDS
 from tests.bench.stats import Figure, over_runs, percentile, timed_ms, with_baseline
-from tests.evaluation import (
+from tests.support.evaluation import (
     CALIBRATION_FILE,
     CHECK_FILE,
     HOLDOUT_2026_12_FILE,

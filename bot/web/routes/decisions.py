@@ -1,4 +1,8 @@
-"""Decision conversations kept in the state store, so they survive restarts and replicas."""
+"""Decision conversations kept in the state store, so they survive restarts and replicas.
+
+Thin: each route calls ``bot.services.decisions`` (the same flow Slack threads use) and words
+its outcome as HTTP.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,18 @@ import datetime as dt
 
 from fastapi import APIRouter, Response
 
+from bot.services.answering import AnswerProblem, UnreadableAnswers
+from bot.services.decisions import Decisions, NotFinished, Outcome
 from bot.store import DecisionSession
-from bot.web.deps import ServicesDep, StoreDep
-from bot.web.models import AnswerIn, DecisionOut, StartIn
+from bot.web.deps import DecisionsDep
+from bot.web.models import AnswerIn, DecideOut, DecisionOut, StartIn
 from bot.web.problems import ProblemError
-from bot.web.routes.engine import parse_answers, step_out
-from engine.adr import render_adr
-from engine.decision import DecisionRules, Verdict, next_step, relevant_answers
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
 
 
-def _out(session: DecisionSession, rules: DecisionRules) -> DecisionOut:
-    step = step_out(session.answers, rules)
+def _out(session: DecisionSession, decisions: Decisions) -> DecisionOut:
+    step = DecideOut.of(decisions.step(session))
     return DecisionOut(
         **step.model_dump(),
         id=session.id,
@@ -32,53 +35,44 @@ def _out(session: DecisionSession, rules: DecisionRules) -> DecisionOut:
 
 
 @router.post("", status_code=201)
-def start(services: ServicesDep, body: StartIn | None = None) -> DecisionOut:
+def start(decisions: DecisionsDep, body: StartIn | None = None) -> DecisionOut:
     """Start a conversation; the answer holds its id and the first question."""
-    session = services.store.create(None, (body or StartIn()).started_by)
-    services.metrics.decisions_started.inc()
-    return _out(session, services.library.rules)
+    return _out(decisions.start(None, (body or StartIn()).started_by), decisions)
 
 
 @router.get("/{decision_id}")
-def get(decision_id: str, services: ServicesDep) -> DecisionOut:
-    return _out(services.store.get(decision_id), services.library.rules)
+def get(decision_id: str, decisions: DecisionsDep) -> DecisionOut:
+    return _out(decisions.get(decision_id), decisions)
 
 
 @router.post("/{decision_id}/answers")
-def answer(decision_id: str, body: AnswerIn, services: ServicesDep) -> DecisionOut:
+def answer(decision_id: str, body: AnswerIn, decisions: DecisionsDep) -> DecisionOut:
     """Give or change one answer. Two answers racing for the same version: one gets 409."""
-    store, rules = services.store, services.library.rules
-    current = store.get(decision_id)
-    if body.version is not None and body.version != current.version:
-        raise ProblemError(
-            409,
-            "version-conflict",
-            f"you answered version {body.version}, but the conversation is at "
-            f"{current.version}; reload it and answer again",
+    outcome = decisions.answer(
+        decision_id, body.question_id, body.value, body.answered_by, body.version, open_only=False
+    )
+    if outcome.status == "unreadable":
+        raise UnreadableAnswers([AnswerProblem(body.question_id, outcome.problem)])
+    if outcome.status != "ok":
+        raise ProblemError("version-conflict", _conflict(outcome))
+    return _out(outcome.session, decisions)
+
+
+def _conflict(outcome: Outcome) -> str:
+    now = outcome.session.version
+    if outcome.seen is not None:
+        return (
+            f"you answered version {outcome.seen}, but the conversation is at {now}; "
+            "reload it and answer again"
         )
-    parsed = parse_answers({body.question_id: body.value})
-    answers = relevant_answers({**current.answers, **parsed}, rules)
-    answered_by = {k: v for k, v in current.answered_by.items() if k in answers}
-    answered_by[body.question_id] = body.answered_by
-    finished = isinstance(next_step(answers, rules), Verdict)
-    saved = store.save(current, answers, answered_by, finished)
-    if finished and not current.finished:
-        services.metrics.decisions_finished.inc()
-    return _out(saved, rules)
+    return f"the conversation changed (now version {now}); reload and answer again"
 
 
 @router.get("/{decision_id}/adr", response_class=Response)
-def decision_record(decision_id: str, store: StoreDep, services: ServicesDep) -> Response:
+def decision_record(decision_id: str, decisions: DecisionsDep) -> Response:
     """The finished decision as a Markdown decision record."""
-    session = store.get(decision_id)
-    rules = services.library.rules
-    step = step_out(session.answers, rules)
-    if step.verdict is None:
-        assert step.question is not None
-        raise ProblemError(
-            409,
-            "decision-not-finished",
-            f"the decision still needs an answer to {step.question.id!r}: {step.question.prompt}",
-        )
-    record = render_adr(step.verdict, session.answers, rules, dt.datetime.now(dt.UTC).date())
+    try:
+        _, _, record = decisions.record(decision_id, dt.datetime.now(dt.UTC).date())
+    except NotFinished as error:
+        raise ProblemError("decision-not-finished", str(error)) from error
     return Response(record, media_type="text/markdown")

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 
-from bot.scan_report import as_json, as_sarif
-from bot.scanning import scan_off_loop
-from bot.web.deps import ServicesDep
+from bot import version
+from bot.services.scanning import scan_off_loop
+from bot.web.deps import ScannerDep, SettingsDep
 from bot.web.problems import ProblemError
-from knowledge.errors import ScanTimeout
-from knowledge.scanner.scan import Scanner
+from knowledge import ScanTimeout, as_json, as_sarif
 
 router = APIRouter(prefix="/v1", tags=["scan"])
 YAML_BODY: dict[str, Any] = {
@@ -28,7 +26,8 @@ YAML_BODY: dict[str, Any] = {
 @router.post("/scan", openapi_extra=YAML_BODY)
 async def scan(
     request: Request,
-    services: ServicesDep,
+    scanner: ScannerDep,
+    settings: SettingsDep,
     format: Annotated[Literal["json", "sarif"], Query()] = "json",
     ignore: Annotated[list[str] | None, Query(max_length=50)] = None,
 ) -> dict[str, Any]:
@@ -40,13 +39,12 @@ async def scan(
     try:
         text = (await request.body()).decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ProblemError(422, "not-utf8", "the manifests must be UTF-8 text") from error
-    scanner = Scanner(services.library.kb)
-    seconds = services.settings.scan_timeout_seconds
+        raise ProblemError("not-utf8", "the manifests must be UTF-8 text") from error
+    seconds = settings.scan_timeout_seconds
     try:
         report = await scan_off_loop(scanner, [(Path("request.yaml"), text)], seconds, ignore or [])
     except ScanTimeout as error:
-        raise ProblemError(503, "scan-timeout", f"{error}; send fewer manifests") from error
+        raise ProblemError("scan-timeout", f"{error}; send fewer manifests") from error
     if report.limit is not None:
-        raise ProblemError(422, "scan-limit", str(report.limit))
-    return as_sarif(report, version("meshbot")) if format == "sarif" else as_json(report)
+        raise ProblemError("scan-limit", str(report.limit))
+    return as_sarif(report, version()) if format == "sarif" else as_json(report)

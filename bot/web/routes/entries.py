@@ -4,33 +4,37 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel
 
-from bot import misses
-from bot.web.deps import LibraryDep, MetricsDep, StoreDep
-from bot.web.models import AskIn, AskOut, CitedSource, Items
+from bot.services.answering import keep_miss, search
+from bot.web.deps import LibraryDep, MetricsDep, ServicesDep
+from bot.web.models import AskIn, AskOut, CitedSource, ComparisonOut, Items, PitfallOut
 from bot.web.problems import ProblemError
-from knowledge.gaps import Miss, gaps, parse_since
-from knowledge.library import Library
-from knowledge.search import MAX_QUESTION_CHARS
+from knowledge import MAX_QUESTION_CHARS, MAX_RESULTS, Library, Miss, gaps, parse_since
 
 router = APIRouter(prefix="/v1", tags=["knowledge"])
+Out = TypeVar("Out", PitfallOut, ComparisonOut)
 QueryParam = Annotated[
     str | None, Query(max_length=MAX_QUESTION_CHARS, description="Search text (optional).")
 ]
 
 
-def _entry(library: Library, entry_id: str, kind: str) -> dict[str, Any]:
+def _entry(library: Library, entry_id: str, kind: str, out: type[Out]) -> Out:
     """An entry as stored, with its sources spelled out and any corrections attached."""
     located = library.kb.get(entry_id)
     if located is None or located.kind != kind:
-        raise ProblemError(404, f"{kind}-not-found", f"no {kind} {entry_id!r}")
-    data: dict[str, Any] = located.model.model_dump(mode="json")
-    data["sources"] = [_source(library, s).model_dump(mode="json") for s in located.model.sources]
-    data["corrections"] = [c.model_dump(mode="json") for c in library.kb.corrections_for(entry_id)]
-    return data
+        raise ProblemError(f"{kind}-not-found", f"no {kind} {entry_id!r}")
+    return out.model_validate(
+        {
+            **located.model.model_dump(),
+            "sources": [_source(library, s) for s in located.model.sources],
+            "corrections": library.kb.corrections_for(entry_id),
+        }
+    )
 
 
 def _source(library: Library, source_id: str) -> CitedSource:
@@ -44,34 +48,40 @@ def _source(library: Library, source_id: str) -> CitedSource:
     )
 
 
-def _listing(library: Library, kind: str, q: str | None, fields: tuple[str, ...]) -> Items:
-    """All entries of a kind, or (with ``q``) the confident matches, best first."""
+def _listing(
+    library: Library,
+    kind: str,
+    models: Sequence[BaseModel],
+    q: str | None,
+    fields: tuple[str, ...],
+) -> Items:
+    """All ``models`` (the entries of ``kind``), or with ``q`` the confident matches, best first;
+    ``fields[0]`` is the entries' key (``code`` or ``id``)."""
     if q is None or not q.strip():
-        models = list(library.kb.of_kind(kind))
         return Items(items=[{f: getattr(m, f) for f in fields} for m in models])
-    answer = library.searcher.search(q, limit=20, kinds=frozenset({kind}))
-    items = []
-    for hit in answer.results:
-        model = library.kb.entries[hit.id].model
-        items.append({**{f: getattr(model, f) for f in fields}, "score": hit.score})
+    by_id = {str(getattr(m, fields[0])): m for m in models}
+    answer = library.searcher.search(q, limit=MAX_RESULTS, kinds=frozenset({kind}))
+    items = [
+        {**{f: getattr(by_id[hit.id], f) for f in fields}, "score": hit.score}
+        for hit in answer.results
+    ]
     return Items(query=answer.question, items=items)
 
 
 @router.post("/ask")
-async def ask(body: AskIn, library: LibraryDep, metrics: MetricsDep, store: StoreDep) -> AskOut:
+async def ask(
+    body: AskIn, library: LibraryDep, metrics: MetricsDep, services: ServicesDep
+) -> AskOut:
     """Answer a question from the knowledge base, or say it does not know."""
-    answer = library.searcher.search(body.question, limit=body.limit)
-    metrics.searches.inc()
-    if not answer.answered:
-        metrics.unanswered.inc()
-        await misses.keep(store, answer)
+    answer = search(library.searcher, metrics, body.question, body.limit)
+    await keep_miss(services.feedback, answer)
     return AskOut.model_validate(answer)
 
 
 @router.get("/gaps")
 def knowledge_gaps(
     library: LibraryDep,
-    store: StoreDep,
+    services: ServicesDep,
     since: Annotated[
         str, Query(pattern=r"^\d{1,4}[dhwDHW]$", description="How far back: 30d, 2w or 12h.")
     ] = "30d",
@@ -79,7 +89,7 @@ def knowledge_gaps(
     """Unanswered questions and 👎 answers grouped by the closest entry, with what would have
     caught each group (the weekly routine of a knowledge owner; no user ids)."""
     window = parse_since(since)  # the pattern above admits only what this reads
-    rows = store.misses_since(dt.datetime.now(dt.UTC) - window)
+    rows = services.feedback.misses_since(dt.datetime.now(dt.UTC) - window)
     found = gaps([Miss(*row) for row in rows], library.searcher)
     return [dataclasses.asdict(gap) for gap in found]
 
@@ -87,29 +97,31 @@ def knowledge_gaps(
 @router.get("/pitfalls")
 async def pitfalls(library: LibraryDep, q: QueryParam = None) -> Items:
     """Every runbook, or with ``q`` a symptom search (``upstream request timeout``)."""
-    return _listing(library, "pitfall", q, ("code", "title", "severity", "summary"))
+    fields = ("code", "title", "severity", "summary")
+    return _listing(library, "pitfall", library.kb.pitfalls(), q, fields)
 
 
 @router.get("/pitfalls/{code}")
-async def pitfall(code: str, library: LibraryDep) -> dict[str, Any]:
+async def pitfall(code: str, library: LibraryDep) -> PitfallOut:
     """The whole runbook: symptoms, cause, fix, config, detection, verification, sources."""
-    return _entry(library, code.upper(), "pitfall")
+    return _entry(library, code.upper(), "pitfall", PitfallOut)
 
 
 @router.get("/comparisons")
 async def comparisons(library: LibraryDep) -> Items:
-    return _listing(library, "comparison", None, ("id", "title", "as_of"))
+    return _listing(library, "comparison", library.kb.comparisons(), None, ("id", "title", "as_of"))
 
 
 @router.get("/comparisons/{comparison_id}")
-async def comparison(comparison_id: str, library: LibraryDep) -> dict[str, Any]:
+async def comparison(comparison_id: str, library: LibraryDep) -> ComparisonOut:
     """Columns, rows, each cell with its source, and the table's ``as_of`` date."""
-    return _entry(library, comparison_id, "comparison")
+    return _entry(library, comparison_id, "comparison", ComparisonOut)
 
 
 @router.get("/facts")
 async def facts(library: LibraryDep, q: QueryParam = None) -> Items:
-    return _listing(library, "fact", q, ("id", "title", "claim", "quantity", "sources"))
+    fields = ("id", "title", "claim", "quantity", "sources")
+    return _listing(library, "fact", library.kb.facts(), q, fields)
 
 
 @router.get("/sources")

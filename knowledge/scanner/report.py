@@ -1,13 +1,31 @@
 """Scan findings for people (terminal), for programs (JSON) and for code-scanning dashboards
-(SARIF 2.1.0, as GitHub and GitLab read it)."""
+(SARIF 2.1.0, as GitHub and GitLab read it). Kept beside the scanner so every front door (CLI,
+HTTP, Slack) renders findings from one place."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from knowledge.scanner.scan import Report
+from knowledge.scanner.scan import Finding, Report
+from knowledge.schema import SEVERITIES, Severity
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def worst_first(findings: Sequence[Finding]) -> list[Finding]:
+    """Findings from the most severe down, in file order within a severity."""
+    return sorted(findings, key=lambda f: (-SEVERITIES.index(f.rule.severity), f.line))
+
+
+def counts(findings: Sequence[Finding]) -> dict[Severity, int]:
+    """How many findings of each severity, most severe first (zeros included)."""
+    return {s: sum(f.rule.severity == s for f in findings) for s in reversed(SEVERITIES)}
+
+
+def folded(text: str) -> str:
+    """YAML block text on one line, as a terminal, JSON field or Slack line shows it."""
+    return " ".join(text.split())
 
 
 def as_text(report: Report) -> str:
@@ -16,13 +34,11 @@ def as_text(report: Report) -> str:
         lines.append(
             f"{f.resource.path}:{f.line}: {f.rule.severity} {f.rule.id} {f.where}: {f.message}"
         )
-        lines.append(f"    fix: {' '.join(f.rule.remediation.split())}")
+        lines.append(f"    fix: {folded(f.rule.remediation)}")
         lines.append(f"    runbook: {f.rule.pitfall or '-'} · {f.rule.doc}")
     lines += [f"{p}  (skipped)" for p in report.problems]
-    counts = {
-        s: sum(f.rule.severity == s for f in report.findings) for s in ("error", "warning", "note")
-    }
-    summary = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items())
+    tally = counts(report.findings)
+    summary = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in tally.items())
     lines.append(f"{report.resources} resources scanned: {summary}")
     return "\n".join(lines)
 
@@ -43,7 +59,7 @@ def as_json(report: Report) -> dict[str, Any]:
                 "file": str(f.resource.path),
                 "line": f.line,
                 "message": f.message,
-                "remediation": " ".join(f.rule.remediation.split()),
+                "remediation": folded(f.rule.remediation),
                 "doc": str(f.rule.doc),
             }
             for f in report.findings
@@ -70,8 +86,8 @@ def as_sarif(report: Report, version: str) -> dict[str, Any]:
                                 "id": r.id,
                                 "name": r.title,
                                 "shortDescription": {"text": r.title},
-                                "fullDescription": {"text": " ".join(r.summary.split())},
-                                "help": {"text": " ".join(r.remediation.split())},
+                                "fullDescription": {"text": folded(r.summary)},
+                                "help": {"text": folded(r.remediation)},
                                 "helpUri": str(r.doc),
                                 "defaultConfiguration": {"level": r.severity},
                                 "properties": {"pitfall": r.pitfall},

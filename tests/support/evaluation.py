@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-EVAL_DIR = Path(__file__).parent / "eval"
+EVAL_DIR = Path(__file__).parent.parent / "eval"
 QUESTIONS_FILE = EVAL_DIR / "questions.yaml"
 TUNING_FILE = EVAL_DIR / "tuning.yaml"
 CALIBRATION_FILE = QUESTIONS_FILE

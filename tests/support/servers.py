@@ -1,4 +1,5 @@
-"""Running real ``meshbot serve`` processes, for the bench and the scale-out tests."""
+"""The service for tests: in process (``serve``, a TestClient), or as real ``meshbot serve``
+processes for the bench and the scale-out tests."""
 
 from __future__ import annotations
 
@@ -11,7 +12,18 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+
+from bot.settings import Settings
+from bot.web.app import create_app, open_store
+from knowledge import Library
+
 MESHBOT = [sys.executable, "-m", "bot.cli"]
+
+
+def serve(settings: Settings, library: Library) -> TestClient:
+    """The whole app in process, on the store ``settings`` name (migrated)."""
+    return TestClient(create_app(settings, library, open_store(settings)))
 
 
 def free_port() -> int:

@@ -17,8 +17,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from knowledge.scanner.limits import REQUEST_LIMITS
-from knowledge.scanner.scan import Report, Scanner
+from knowledge import REQUEST_LIMITS, Report, Scanner
 
 #: Scans get threads of their own, so a burst of slow scans queues here instead of occupying the
 #: default executor that state-store calls (``asyncio.to_thread``) wait for. Two, because more

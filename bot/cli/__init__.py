@@ -1,0 +1,75 @@
+"""The ``meshbot`` command line.
+
+Each command lives in its own module with a ``register`` that declares its arguments, and a
+handler ``(args, needs) -> int`` that builds only what it touches (see ``Needs``). Exit codes
+come from ``bot/catalog.yaml``; every command's ``--help`` lists them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from bot import catalog, version
+from bot.catalog import INVALID_KB, UNAVAILABLE, USAGE
+from bot.cli import admin, plan, scan, search, serve
+from bot.cli._base import Handler, Needs
+from bot.settings import Settings
+from knowledge import IndexUnavailable, InvalidKnowledgeBase, InvalidQuestion
+
+
+def parser(settings: Settings) -> argparse.ArgumentParser:
+    """Every command, in the order ``meshbot --help`` lists them."""
+    top = argparse.ArgumentParser(
+        prog="meshbot",
+        description="Do you actually need a service mesh? And how to fix the one you run.",
+        epilog='examples:\n  meshbot ask "istio vs linkerd memory"\n'
+        "  meshbot pitfall pods crashloop after injection\n  meshbot compare istio linkerd\n"
+        "  meshbot kb check\n\n" + catalog.exit_codes_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    top.add_argument("--version", action="version", version=f"meshbot {version()}")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve.register(sub, settings)
+    search.register(sub)
+    plan.register(sub)
+    admin.register(sub)
+    scan.register(sub)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        for detail in error.errors():
+            message = str(detail["msg"]).removeprefix("Value error, ")
+            where = f"setting {_setting_name(detail['loc'])}: " if detail["loc"] else ""
+            print(f"meshbot: {where}{message}", file=sys.stderr)
+        return USAGE
+    args = parser(settings).parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args, Needs(settings))
+    except InvalidKnowledgeBase as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(error.problems)} problem(s) in the knowledge base", file=sys.stderr)
+        return INVALID_KB
+    except InvalidQuestion as error:
+        print(f"meshbot: {error}", file=sys.stderr)
+        return USAGE
+    except IndexUnavailable as error:
+        print(f"meshbot: {error}", file=sys.stderr)
+        return UNAVAILABLE
+
+
+def _setting_name(location: tuple[int | str, ...]) -> str:
+    """The environment variable a settings error is about, as the operator wrote it."""
+    name = str(location[0])
+    if name not in Settings.model_fields:
+        return name.upper()  # already the alias the value came in by (PORT, LOG_LEVEL)
+    return f"MESHBOT_{name.upper()}"

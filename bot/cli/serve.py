@@ -1,0 +1,56 @@
+"""``serve``: the HTTP API, and the Slack bot when it is configured."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.catalog import OK, USAGE
+from bot.cli._base import Commands, Needs, command
+from bot.settings import Settings
+
+
+def register(sub: Commands, settings: Settings) -> None:
+    serve = command(
+        sub,
+        "serve",
+        "serve the HTTP API",
+        "meshbot serve\nmeshbot serve --port 9000\n"
+        "SLACK_APP_TOKEN=xapp-… meshbot serve --socket-mode",
+        cmd_serve,
+        json_output=False,
+    )
+    serve.add_argument("--host", default=settings.host, help="default: %(default)s")
+    serve.add_argument("--port", type=int, default=settings.port, help="default: %(default)s")
+    serve.add_argument(
+        "--socket-mode",
+        action="store_true",
+        help="connect to Slack over a WebSocket (needs SLACK_APP_TOKEN) instead of "
+        "serving /slack/events",
+    )
+
+
+def cmd_serve(args: argparse.Namespace, needs: Needs) -> int:
+    import uvicorn
+
+    from bot import logs
+    from bot.web.app import create_app, open_store
+    from bot.web.server import GRACE_SECONDS, protocol_with_timeout
+
+    settings = needs.settings
+    if args.socket_mode and (settings.slack_bot_token is None or settings.slack_app_token is None):
+        print("meshbot: --socket-mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN", file=sys.stderr)
+        return USAGE
+    library = needs.library  # refuses to start on an invalid knowledge base
+    log_config = logs.setup(settings.log_level)
+    app = create_app(settings, library, open_store(settings), socket_mode=args.socket_mode)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_config=log_config,
+        access_log=False,
+        timeout_graceful_shutdown=GRACE_SECONDS,
+        http=protocol_with_timeout(settings.read_timeout_seconds),
+    )
+    return OK

@@ -1,0 +1,99 @@
+"""The state store's schema is kept by Alembic: a fresh database is created at head, and a
+database made by release edd6e4a (before migrations; tests/fixtures/legacy-edd6e4a.*.sql) is
+upgraded by ``meshbot db migrate`` with its data, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from bot.cli import main
+from bot.settings import Settings
+from bot.store import Database, DecisionStore, SlackPrompts, head
+from bot.store.tables import metadata
+from bot.web.app import create_app
+from knowledge import Library
+
+FIXTURES = Path(__file__).parent / "fixtures"
+LEGACY_SESSION = "0123456789abcdef0123456789abcdef"
+
+
+def _load_legacy(url: str) -> None:
+    database = Database(url)
+    dialect = database.engine.dialect.name
+    script = (FIXTURES / f"legacy-edd6e4a.{dialect}.sql").read_text(encoding="utf-8")
+    with database.transaction() as connection:
+        for statement in script.split(";\n"):
+            body = "\n".join(
+                line for line in statement.splitlines() if not line.startswith("--")
+            ).strip()
+            if body:
+                connection.exec_driver_sql(body)
+    database.dispose()
+
+
+def _columns(url: str) -> dict[str, set[str]]:
+    database = Database(url)
+    inspector = sa.inspect(database.engine)
+    found = {t: {c["name"] for c in inspector.get_columns(t)} for t in inspector.get_table_names()}
+    database.dispose()
+    return found
+
+
+def test_a_database_made_by_the_previous_release_upgrades_with_db_migrate(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _load_legacy(database_url)
+    assert "prompt_ts" in _columns(database_url)["decision_sessions"]
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["db", "migrate"]) == 0
+    assert "schema is current" in capsys.readouterr().out
+
+    tables = _columns(database_url)
+    assert "meshbot_schema" not in tables
+    assert {"prompt_ts", "prompt_version"}.isdisjoint(tables["decision_sessions"])
+    store = DecisionStore(database_url, dt.timedelta(hours=1))
+    assert store.revision() == head()
+    session = store.get(LEGACY_SESSION)  # the decision and its answers came through
+    assert session.answers == {"services": 40} and session.version == 2
+    prompt = SlackPrompts(store).get(LEGACY_SESSION)  # and its Slack prompt moved out
+    assert prompt is not None and (prompt.ts, prompt.version) == ("1700000000.000300", 2)
+    store.ping()
+    store.dispose()
+
+
+def test_migrating_twice_changes_nothing(database_url: str) -> None:
+    store = DecisionStore(database_url, dt.timedelta(hours=1))
+    store.migrate()
+    session = store.create(None, "test")
+    store.migrate()
+    assert store.get(session.id) == session
+    store.dispose()
+
+
+def test_the_migrated_schema_matches_the_tables_the_code_uses(database_url: str) -> None:
+    store = DecisionStore(database_url, dt.timedelta(hours=1))
+    store.migrate()
+    migrated = _columns(database_url)
+    migrated.pop("alembic_version")
+    assert migrated == {t.name: {c.name for c in t.columns} for t in metadata.sorted_tables}
+    store.dispose()
+
+
+def test_readyz_is_503_while_the_schema_is_not_this_releases(
+    library: Library, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'state.sqlite'}"
+    store = DecisionStore(url, dt.timedelta(hours=1))
+    store.migrate()
+    with TestClient(create_app(Settings(database_url=url, api_keys=""), library, store)) as client:
+        assert client.get("/readyz").status_code == 200
+        with store.transaction() as connection:
+            connection.execute(sa.text("UPDATE alembic_version SET version_num = '0001'"))
+        response = client.get("/readyz")
+        assert response.status_code == 503
+        assert response.json()["type"] == "urn:meshbot:problem:not-ready"
