@@ -33,11 +33,19 @@ from knowledge.errors import (
 )
 from knowledge.freshness import DEFAULT_MAX_AGE, parse_age, stale
 from knowledge.gaps import Gap, Miss, gaps, parse_since
-from knowledge.index import build_index, ensure_index
+from knowledge.index import build_index, ensure_index, index_digest
 from knowledge.library import Library, check, open_index, open_library
 from knowledge.params import decision_rules
 from knowledge.scanner.limits import CLI_LIMITS, REQUEST_LIMITS, ScanLimits
-from knowledge.scanner.report import as_json, as_sarif, as_text, counts, folded, worst_first
+from knowledge.scanner.report import (
+    as_json,
+    as_sarif,
+    as_text,
+    counts,
+    folded,
+    skipped_lines,
+    worst_first,
+)
 from knowledge.scanner.resources import files
 from knowledge.scanner.scan import Finding, Report, Scanner
 from knowledge.schema import (
@@ -97,10 +105,12 @@ __all__ = [
     "find_comparison",
     "folded",
     "gaps",
+    "index_digest",
     "open_index",
     "open_library",
     "parse_age",
     "parse_since",
+    "skipped_lines",
     "stale",
     "worst_first",
 ]

@@ -115,7 +115,7 @@ def test_a_generic_error_is_shown_as_a_choice_of_runbooks_in_the_cli_and_slack(
     from bot.slack.messages import answer as slack_answer
 
     answer = library.searcher.search("upstream connect error or disconnect/reset before headers")
-    _print_answer(answer)
+    _print_answer(answer, library.kb)
     printed = capsys.readouterr().out
     assert "meshbot pitfall MESH-P002" in printed and "meshbot pitfall MESH-P005" in printed
     assert "**Fix**" not in printed  # no runbook is printed as if it were the answer
