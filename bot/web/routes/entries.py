@@ -79,7 +79,7 @@ async def ask(
     return AskOut.model_validate(answer)
 
 
-@router.get("/gaps")
+@router.get("/gaps", operation_id="knowledgeGaps", summary="Unanswered questions, grouped")
 def knowledge_gaps(
     library: LibraryDep,
     services: ServicesDep,
