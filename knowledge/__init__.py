@@ -46,7 +46,7 @@ from knowledge.scanner.report import (
     skipped_lines,
     worst_first,
 )
-from knowledge.scanner.resources import files
+from knowledge.scanner.resources import STDIN, Resource, files, namespaces
 from knowledge.scanner.scan import Finding, Report, Scanner
 from knowledge.schema import (
     SEVERITIES,
@@ -67,6 +67,7 @@ __all__ = [
     "MAX_RESULTS",
     "REQUEST_LIMITS",
     "SEVERITIES",
+    "STDIN",
     "Answer",
     "Comparison",
     "Correction",
@@ -86,6 +87,7 @@ __all__ = [
     "Pitfall",
     "Problem",
     "Report",
+    "Resource",
     "ScanLimits",
     "ScanRule",
     "ScanTimeout",
@@ -106,6 +108,7 @@ __all__ = [
     "folded",
     "gaps",
     "index_digest",
+    "namespaces",
     "open_index",
     "open_library",
     "parse_age",
