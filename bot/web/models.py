@@ -55,6 +55,20 @@ class AskOut(BaseModel):
 
     question: str
     answered: bool = Field(description="False when no result is confident; see suggestions.")
+    summary: str = Field(
+        description="One to three sentences that answer first: a runbook's mitigation to apply "
+        "now, a computed figure with its basis, the runbooks a generic error could mean, or "
+        "'I don't know' with the closest topics and the product's documentation search."
+    )
+    confident: bool = Field(
+        description="True when the first result reaches the calibrated confidence threshold "
+        "(answers that confident were right at least 98% of the time on the calibration set); "
+        "otherwise the summary starts with 'Probably'."
+    )
+    ambiguous: bool = Field(
+        description="True when the results list every runbook a generic error could mean: "
+        "none of them is a confident answer on its own."
+    )
     results: list[ResultOut]
     suggestions: list[SuggestionOut] = Field(description="Closest topics when not answered.")
 

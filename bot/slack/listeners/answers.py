@@ -9,7 +9,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.services.answering import search
+from bot.services.answering import keep_miss, search
 from bot.services.estimating import InvalidFleet, cost
 from bot.services.links import page_url
 from bot.services.root import Services
@@ -50,6 +50,7 @@ class Answers:
         except InvalidQuestion as error:
             await self.transport.ephemeral(channel, user, str(error))
             return
+        await keep_miss(self.services.feedback, result)
         await self.transport.post(
             channel, messages.answer(result, f"<@{user}>", self._page_of(result))
         )
@@ -92,6 +93,7 @@ class Answers:
         except InvalidQuestion as error:
             await self.transport.post(channel, messages.notice(escape(str(error))), thread_ts)
             return
+        await keep_miss(self.services.feedback, result)
         await self.transport.post(
             channel, messages.answer(result, f"<@{user}>", self._page_of(result)), thread_ts
         )
