@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     scan_timeout_seconds: float = Field(
         10,
         gt=0,
-        description="A manifest scan (HTTP, Slack, CLI) running longer is stopped with a problem.",
+        description="A manifest scan over HTTP or Slack running longer is stopped with a problem.",
     )
     allowed_hosts: str = Field(
         "*",

@@ -134,21 +134,22 @@ def expansion(root: yaml.Node) -> Expansion:
     size: dict[int, int] = {}
     open_nodes: set[int] = set()
     aliases = 0
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    stack: list[tuple[yaml.Node, list[yaml.Node] | None]] = [(root, None)]
     while stack:
-        node, children_done = stack.pop()
+        node, children = stack.pop()
         key = id(node)
-        if children_done:
+        if children is not None:
             open_nodes.discard(key)
-            size[key] = 1 + sum(size[id(child)] for child in _children(node))
+            size[key] = 1 + sum([size[id(child)] for child in children])
         elif key in open_nodes:
             return Expansion(len(size), len(size), aliases, recursive=node)
         elif key in size:
             aliases += 1
         else:
+            children = _children(node)
             open_nodes.add(key)
-            stack.append((node, True))
-            stack.extend((child, False) for child in reversed(_children(node)))
+            stack.append((node, children))
+            stack.extend([(child, None) for child in reversed(children)])
     return Expansion(size[id(root)], len(size), aliases, recursive=None)
 
 

@@ -33,53 +33,11 @@ from knowledge.scanner import limits as limits_module
 from knowledge.scanner.limits import CLI_LIMITS, REQUEST_LIMITS, ScanLimits
 from knowledge.scanner.scan import Report, Scanner
 from knowledge.yamlfile import Loader
+from tests.hostile import INJECTED, aliased_findings, billion_laughs, nested_lists
 from tests.slack_harness import Harness, harness
 
 SCANNER = Scanner(load())
 HANG_GUARD = pytest.mark.timeout(120)
-INJECTED = (
-    "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {istio.io/rev: stable}}\n---\n"
-)
-
-
-def billion_laughs(levels: int = 9, width: int = 9) -> str:
-    """An alias chain in ``metadata.name``: width**levels strings once turned into text."""
-    lines = ["apiVersion: v1", "kind: Service", "metadata:", "  labels:"]
-    lines.append("    l0: &l0 [" + ",".join(["lol"] * width) + "]")
-    for n in range(1, levels - 1):
-        lines.append(f"    l{n}: &l{n} [" + ",".join([f"*l{n - 1}"] * width) + "]")
-    lines.append("  name: [" + ",".join([f"*l{levels - 2}"] * width) + "]")
-    return "\n".join(lines) + "\n"
-
-
-def nested_lists(levels: int = 8, width: int = 9) -> str:
-    """A List whose items are Lists whose items are …, each level aliasing the one below."""
-    lines = [
-        "apiVersion: v1",
-        "kind: List",
-        "x:",
-        "  - &l0 {apiVersion: v1, kind: ConfigMap, metadata: {name: c}}",
-    ]
-    for n in range(1, levels):
-        items = ",".join([f"*l{n - 1}"] * width)
-        lines.append(f"  - &l{n} {{apiVersion: v1, kind: List, items: [{items}]}}")
-    lines.append("items: [" + ",".join([f"*l{levels - 1}"] * width) + "]")
-    return "\n".join(lines) + "\n"
-
-
-def aliased_findings(ports: int = 600, services: int = 600) -> str:
-    """One Service with ``ports`` unnamed ports, repeated ``services`` times by alias: each
-    port a finding, ports × services findings from a few kilobytes."""
-    port_list = ",".join(["*p"] * ports)
-    service = (
-        "{apiVersion: v1, kind: Service, metadata: {name: web, namespace: shop}, "
-        f"spec: {{ports: [{port_list}]}}}}"
-    )
-    items = ",".join(["*s"] * services)
-    return (
-        f"{INJECTED}apiVersion: v1\nkind: List\nx:\n  - &p {{port: 80}}\n"
-        f"  - &s {service}\nitems: [{items}]\n"
-    )
 
 
 def _scan(text: str, limits: ScanLimits = REQUEST_LIMITS) -> Report:
@@ -309,10 +267,20 @@ def test_cli_scan_past_its_budget_prints_an_error_and_exits_6(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("apiVersion: v1\nkind: ConfigMap\n"))
-    assert main(["scan", "-"]) == 6
+    assert main(["scan", "-", "--timeout", "10"]) == 6
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "took longer than 10 s and was stopped" in captured.err
+
+
+@pytest.mark.usefixtures("clock_jumps")
+def test_cli_scan_of_your_own_files_has_no_time_budget_unless_asked(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(manifest))
+    assert main(["scan", "-"]) == 0
+    assert "1 resources scanned" in capsys.readouterr().out
 
 
 @pytest.fixture

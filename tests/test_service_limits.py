@@ -20,6 +20,7 @@ import pytest
 
 from bot.services.apikeys import new_key
 from tests.fake_slack import TEAM_ID, FakeSlack, sign
+from tests.hostile import aliased_findings, billion_laughs, nested_lists
 from tests.servers import build_index, environment, free_port, start, stop
 from tests.slack_harness import echo_ts
 
@@ -73,24 +74,23 @@ def test_healthz_answers_while_hostile_requests_run_and_memory_stays_bounded(
 ) -> None:
     base, pid = server
     port = int(base.rsplit(":", 1)[1])
+    json_body = {"Content-Type": "application/json"}
+    yaml_body = {"Content-Type": "text/plain"}  # what any web page may POST cross-origin
     attacks = [
-        ("/v1/decide", {"answers": {"kernel": "1" * 60_000}}),
-        ("/v1/decide", {"answers": {"kernel": "5." + "9" * 5_000}}),
-        ("/v1/decide", {"answers": {"languages": ["go"] * 8_000}}),
-        ("/v1/ask", {"question": "9" * 60_000}),
+        ("/v1/decide", json.dumps({"answers": {"kernel": "1" * 60_000}}), json_body),
+        ("/v1/decide", json.dumps({"answers": {"kernel": "5." + "9" * 5_000}}), json_body),
+        ("/v1/decide", json.dumps({"answers": {"languages": ["go"] * 8_000}}), json_body),
+        ("/v1/ask", json.dumps({"question": "9" * 60_000}), json_body),
+        ("/v1/scan", billion_laughs(), yaml_body),
+        ("/v1/scan", nested_lists(), yaml_body),
+        ("/v1/scan", aliased_findings(), yaml_body),
     ]
     statuses: list[int] = []
 
     def attack() -> None:
-        for _ in range(5):
-            for path, body in attacks:
-                statuses.append(
-                    _status(
-                        f"{base}{path}",
-                        json.dumps(body).encode(),
-                        {"Content-Type": "application/json"},
-                    )
-                )
+        for _ in range(3):
+            for path, body, headers in attacks:
+                statuses.append(_status(f"{base}{path}", body.encode(), headers))
 
     slow = [socket.create_connection(("127.0.0.1", port)) for _ in range(20)]
     for sock in slow:
@@ -106,7 +106,7 @@ def test_healthz_answers_while_hostile_requests_run_and_memory_stays_bounded(
     for sock in slow:
         sock.close()
     assert set(health) <= {200} and health
-    assert len(statuses) == 80 and all(400 <= s < 500 for s in statuses), sorted(set(statuses))
+    assert len(statuses) == 84 and all(400 <= s < 500 for s in statuses), sorted(set(statuses))
     assert _peak_rss(pid) < POD_MEMORY_LIMIT
 
 

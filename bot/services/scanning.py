@@ -12,16 +12,25 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from knowledge import REQUEST_LIMITS, Report, Scanner
+
+#: Scans get threads of their own, so a burst of slow scans queues here instead of occupying the
+#: default executor that state-store calls (``asyncio.to_thread``) wait for. Two, because more
+#: threads would only take turns holding the GIL.
+_SCAN_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="meshbot-scan")
 
 
 async def scan_off_loop(
     scanner: Scanner, documents: list[tuple[Path, str]], seconds: float, ignore: Sequence[str] = ()
 ) -> Report:
     """The report for ``documents``, scanned in a worker thread under ``REQUEST_LIMITS`` and a
-    budget of ``seconds``; raises ``ScanTimeout`` past it."""
+    budget of ``seconds`` (counted from when a thread takes it up); raises ``ScanTimeout`` past
+    it."""
     limits = replace(REQUEST_LIMITS, seconds=seconds)
-    return await asyncio.to_thread(scanner.scan, documents, ignore, limits)
+    scan = partial(scanner.scan, documents, ignore, limits)
+    return await asyncio.get_running_loop().run_in_executor(_SCAN_THREADS, scan)

@@ -4,15 +4,19 @@ A few hundred bytes of YAML can ask for unbounded work: an alias chain expands t
 nodes when turned into text, Lists nested through aliases multiply resources, one aliased
 Service multiplies findings. Every such count is bounded here, and a scan that passes a bound
 stops with a problem that names it, instead of hanging the process. The command line scans the
-user's own files and gets the generous defaults; anything a stranger can send (HTTP, Slack) gets
-the stricter ``REQUEST_LIMITS`` and a time budget.
+user's own files and gets the generous ``CLI_LIMITS``; anything a stranger can send (HTTP, Slack)
+gets the stricter ``REQUEST_LIMITS`` and a time budget (``seconds``, from
+``MESHBOT_SCAN_TIMEOUT_SECONDS``; the command line only with ``--timeout``).
 
-The alias bounds follow Kubernetes' own YAML decoding (go-yaml v2 as vendored by
-sigs.k8s.io/yaml, ``goyaml.v2/decode.go``): it fails "document contains excessive aliasing" once
-alias-driven decodes pass 99 % of 400,000 decode operations ("~100MB of allocations in
-worst-case scenarios"), and "anchor ... value contains itself" for a recursive alias. We count the
-same quantity — nodes that exist only through aliases — but on the composed node graph, before
-anything is constructed, so the check itself is linear in the nodes written.
+The alias bounds follow Kubernetes' own YAML decoding: go-yaml v2, as vendored in
+kubernetes-sigs/yaml ``goyaml.v2/decode.go`` (commit 63d028ee, ``allowedAliasRatio`` and
+``decoder.alias``), counts every decoded node and those decoded inside an alias, and fails
+"document contains excessive aliasing" once more than 100 aliased nodes make up more than 99 %
+of up to 400,000 decodes (the allowed share falls to 10 % at 4,000,000, "~100MB of allocations
+in worst-case scenarios"); it fails "anchor ... value contains itself" for a recursive alias.
+We bound the same quantity, nodes that exist only through aliases, at the 400,000 it tolerates
+(100,000 for strangers), plus the number of alias uses; and we count on the composed node graph
+before anything is constructed, so the check is linear in the nodes as written.
 """
 
 from __future__ import annotations

@@ -80,6 +80,9 @@ def read(path: Path, text: str, problems: list[Problem], budget: Budget) -> Iter
     Each document is sized on its node graph and charged to ``budget`` before it is
     constructed, so an alias bomb is refused (``LimitExceeded``) without ever being expanded.
     """
+    # An alias needs an anchor, and an anchor is written with "&": a stream without one (most
+    # manifests) cannot expand, and sizing its documents would only cost time.
+    anchored = "&" in text
     loader = Loader(text)
     try:
         while loader.check_node():
@@ -87,13 +90,16 @@ def read(path: Path, text: str, problems: list[Problem], budget: Budget) -> Iter
             if node is None:
                 continue
             line = node.start_mark.line + 1
-            size = expansion(node)
-            budget.spend_document(path, line, size.aliases, size.alias_nodes)
-            if size.recursive is not None:
-                line = size.recursive.start_mark.line + 1
-                message = "an anchor contains an alias to itself; skipped"
-                problems.append(Problem(path, line, message))
-                continue
+            if not anchored:
+                budget.spend_document(path, line, aliases=0, alias_nodes=0)
+            else:
+                size = expansion(node)
+                budget.spend_document(path, line, size.aliases, size.alias_nodes)
+                if size.recursive is not None:
+                    line = size.recursive.start_mark.line + 1
+                    message = "an anchor contains an alias to itself; skipped"
+                    problems.append(Problem(path, line, message))
+                    continue
             data = loader.construct_document(node)
             yield from _resources(ParsedFile(path, data, node), problems, budget)
     except yaml.YAMLError as error:
