@@ -74,6 +74,12 @@ def build(
         request_verification_enabled=secret is not None,  # Socket Mode has nothing to sign
         oauth_settings=_oauth(settings, store),
         logger=log,
+        # bolt then answers Slack as soon as the listener returns, instead of polling every
+        # 10 ms for ack() while the listener runs on (slack_bolt/listener/asyncio_runner.py):
+        # the poll put up to a tick, more under a burst, on every acknowledgement. Safe here
+        # because every listener only acknowledges and hands its work to the bounded pool
+        # (Bot.deferred), so it returns at once.
+        process_before_response=True,
     )
     if settings.slack_client_id is not None:
         app.enable_token_revocation_listeners()  # uninstalls and revoked tokens delete installs

@@ -133,7 +133,13 @@ def _mount_slack(
     return [close]
 
 
-def build(settings: Settings) -> FastAPI:
-    """Everything ``meshbot serve`` runs: refuses to start on an invalid knowledge base."""
+def build() -> FastAPI:
+    """uvicorn's app factory, called once in each worker process of ``meshbot serve``: settings
+    from the environment, the knowledge validated, and the index opened read-only (the parent
+    process made it current before starting the workers, so none of them writes it)."""
+    from bot.web.server import use_read_timeout
+
+    settings = Settings()
+    use_read_timeout(settings.read_timeout_seconds)
     library = open_library(settings.index_path, settings.extra_knowledge_dirs)
     return create_app(settings, library, open_store(settings))
