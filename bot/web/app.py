@@ -15,6 +15,7 @@ from bot.services.root import Services
 from bot.settings import Settings
 from bot.store import DecisionStore, StoreUnavailable
 from bot.web import problems
+from bot.web.answers import AnswerEncoder
 from bot.web.middleware import RequestMiddleware
 from bot.web.routes import decisions, entries, estimate, ops, scan
 from bot.web.security import ApiKeys, Limiter
@@ -70,6 +71,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.services = Services(settings, library, store, metrics)
+    app.state.answers = AnswerEncoder(library)
     problems.install(app)
     app.include_router(ops.router)
     for router in (entries.router, estimate.router, decisions.router, scan.router):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from bot.services.answering import search
-from bot.web.deps import LibraryDep, MetricsDep
+from bot.web.deps import AnswersDep, LibraryDep, ServicesDep
 from bot.web.models import AskIn, AskOut, CitedSource, ComparisonOut, Items, PitfallOut
 from bot.web.problems import ProblemError
 from knowledge import MAX_QUESTION_CHARS, MAX_RESULTS, Library
@@ -57,10 +57,12 @@ def _listing(library: Library, kind: str, q: str | None, fields: tuple[str, ...]
     return Items(query=answer.question, items=items)
 
 
-@router.post("/ask")
-async def ask(body: AskIn, library: LibraryDep, metrics: MetricsDep) -> AskOut:
-    """Answer a question from the knowledge base, or say it does not know."""
-    return AskOut.model_validate(search(library.searcher, metrics, body.question, body.limit))
+@router.post("/ask", response_model=AskOut)
+async def ask(body: AskIn, services: ServicesDep, answers: AnswersDep) -> Response:
+    """Answer a question from the knowledge base, or say it does not know. The first result
+    comes in full, the others in brief (``full: true`` for all); see bot/web/answers.py."""
+    answer = search(services.library.searcher, services.metrics, body.question, body.limit)
+    return Response(answers.encode(answer, body.full), media_type="application/json")
 
 
 @router.get("/pitfalls")
