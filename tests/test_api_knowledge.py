@@ -172,9 +172,7 @@ def test_full_answers_carry_every_result_in_full(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize("full", [False, True])
-def test_the_encoded_answer_is_what_the_openapi_schema_says(
-    client: TestClient, full: bool
-) -> None:
+def test_the_encoded_answer_is_what_the_openapi_schema_says(client: TestClient, full: bool) -> None:
     """The bytes are written by hand (bot/web/answers.py), so read them back through the
     documented model: a field the schema lacks, or a wrong type, fails here."""
     from bot.web.models import AskOut
