@@ -27,6 +27,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.slack.listeners import REQUEST_CLIENT, Bot, team_of, where_of
+from bot.slack.work import Background
 from bot.store import DecisionStore, SlackEvents
 from knowledge import Library
 
@@ -64,8 +65,9 @@ def client(settings: Settings) -> AsyncWebClient:
 
 def build(
     settings: Settings, library: Library, store: DecisionStore, metrics: Metrics
-) -> tuple[AsyncApp, Callable[[], Awaitable[None]]]:
-    """The bolt app, and what to await at shutdown (closing its HTTP connections)."""
+) -> tuple[AsyncApp, Bot]:
+    """The bolt app, and its listeners' ``Bot`` (whose ``close`` is awaited at shutdown and
+    whose work pool ``mount`` tells when a request is being acknowledged)."""
     web = client(settings)
     secret = settings.slack_signing_secret
     app = AsyncApp(
@@ -121,7 +123,7 @@ def build(
             log.warning("could not tell the user about the error", extra=where)
 
     bot.register(app)
-    return app, bot.close
+    return app, bot
 
 
 def _oauth(settings: Settings, store: DecisionStore) -> AsyncOAuthSettings | None:
@@ -141,15 +143,16 @@ def _oauth(settings: Settings, store: DecisionStore) -> AsyncOAuthSettings | Non
     )
 
 
-def mount(api: FastAPI, app: AsyncApp, signing_secret: str) -> None:
+def mount(api: FastAPI, app: AsyncApp, signing_secret: str, work: Background) -> None:
     handler = AsyncSlackRequestHandler(app)
     verifier = SignatureVerifier(signing_secret)
 
     @api.post("/slack/events", include_in_schema=False)
     async def slack_events(request: Request) -> Response:
-        if not verified(verifier, await request.body(), request.headers):
-            return Response(status_code=401)
-        return await handler.handle(request)  # bolt checks again; the body is cached
+        with work.acknowledging():  # no post-ack work starts until this answer is ready
+            if not verified(verifier, await request.body(), request.headers):
+                return Response(status_code=401)
+            return await handler.handle(request)  # bolt checks again; the body is cached
 
     if app.oauth_flow is not None:
 

@@ -102,7 +102,7 @@ def _socket_mode(
 
     from bot.slack import app as slack
 
-    bolt, close = slack.build(settings, library, store, metrics)
+    bolt, bot = slack.build(settings, library, store, metrics)
     app_token = settings.slack_app_token.get_secret_value()
     handlers: list[AsyncSocketModeHandler] = []
 
@@ -115,7 +115,7 @@ def _socket_mode(
         for handler in handlers:
             await handler.close_async()  # type: ignore[no-untyped-call]
 
-    return [connect], [disconnect, close]
+    return [connect], [disconnect, bot.close]
 
 
 def _mount_slack(
@@ -130,9 +130,9 @@ def _mount_slack(
         return []
     from bot.slack import app as slack  # bolt and aiohttp load only when Slack is on
 
-    bolt, close = slack.build(settings, library, store, metrics)
-    slack.mount(api, bolt, settings.slack_signing_secret.get_secret_value())
-    return [close]
+    bolt, bot = slack.build(settings, library, store, metrics)
+    slack.mount(api, bolt, settings.slack_signing_secret.get_secret_value(), bot.work)
+    return [bot.close]
 
 
 def build() -> FastAPI:
