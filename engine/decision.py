@@ -13,13 +13,14 @@ verdict names the entry it rests on and that entry's sources.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from engine.answers import Question, Value
 from engine.cost import CostParameters, Estimate, FleetSpec, PlaneId, estimate
-from engine.questions import BY_ID, QUESTIONS
+from engine.questions import QUESTIONS
 from engine.rules import Limit
 
 Answers = Mapping[str, Value]
@@ -253,91 +254,18 @@ class _Assessment:
         return None
 
     def _choose_plane(self) -> tuple[PlaneId, list[tuple[PlaneId, str, str]]]:
-        """The plane and the alternatives, each with why (text, entry)."""
-        capacity = _as_bool(self.answers.get("platform_capacity"))
-        if self._overhead_first():
-            why = "overhead (memory, CPU, latency) comes first"
-            if self._needs_istio():
-                self._reason(
-                    f"Cilium or Istio ambient, since {why}; you need Istio's feature surface, so "
-                    "ambient.",
-                    "fact.cilium-or-ambient-choice",
-                )
-                return "istio-ambient", [
-                    (
-                        "istio-sidecar",
-                        "All of Istio's features, at sidecar cost.",
-                        "fact.istio-when-full-xds",
-                    ),
-                ]
-            blocker = self._cilium_blocker()
-            if blocker is not None:
-                self._reason(
-                    f"Cilium would fit, since {why}, but your nodes rule it out; Istio ambient "
-                    "is the other low-overhead plane.",
-                    blocker,
-                )
-                return "istio-ambient", [
-                    ("linkerd", _LINKERD_WHY, "fact.linkerd-better-starting-point")
-                ]
-            self._reason(
-                f"Cilium's eBPF data plane, since {why} and neither the kernel nor Windows nodes "
-                "nor a need for Istio's features stands in the way.",
-                "fact.cilium-or-ambient-choice",
-            )
-            return "cilium", [
-                (
-                    "istio-ambient",
-                    "Low overhead too, with Istio's API and features.",
-                    "fact.cilium-or-ambient-choice",
-                ),
-            ]
-        if capacity is False:
-            if self._needs_istio():
-                self._reason(
-                    "Istio ambient: the lower-overhead entry point for a small platform team, and "
-                    "it keeps the Istio features you need.",
-                    "fact.entry-points-complexity-vs-overhead",
-                )
-                return "istio-ambient", [
-                    ("linkerd", _LINKERD_WHY, "fact.linkerd-better-starting-point")
-                ]
-            self._reason(
-                "Linkerd: the lower-complexity entry point for a team that cannot own a complex "
-                "system.",
-                "fact.entry-points-complexity-vs-overhead",
-            )
-            return "linkerd", [
-                (
-                    "istio-ambient",
-                    "The lower-overhead entry point.",
-                    "fact.entry-points-complexity-vs-overhead",
-                ),
-            ]
-        if self._needs_istio():
-            self._reason(
-                "Istio: you need its full feature surface, and your team can own it.",
-                "fact.istio-when-full-xds",
-            )
-            return "istio-sidecar", [
-                (
-                    "istio-ambient",
-                    "Same control plane without sidecars, for new deployments.",
-                    "fact.sidecarless-ready-for-new-workloads",
-                ),
-            ]
-        self._reason(
-            "Linkerd: for mTLS, golden metrics and basic traffic shifting it is the better "
-            "starting point for most teams.",
-            "fact.linkerd-better-starting-point",
+        """The plane and the alternatives, each with why (text, entry): the first row of
+        ``PLANE_TABLE`` whose conditions match these answers."""
+        blocker = self._cilium_blocker()
+        facts = (
+            self._overhead_first(),
+            self._needs_istio(),
+            blocker is not None,
+            _as_bool(self.answers.get("platform_capacity")) is False,
         )
-        return "linkerd", [
-            (
-                "istio-ambient",
-                "If you later need Istio's features, at lower overhead than sidecars.",
-                "fact.entry-points-complexity-vs-overhead",
-            ),
-        ]
+        row = next(r for r in PLANE_TABLE if r.matches(facts))
+        self._reason(row.why, row.entry or blocker or "")
+        return row.plane, list(row.alternatives)
 
     # -- the verdict ---------------------------------------------------------------------
 
@@ -431,6 +359,116 @@ class _Assessment:
 
 
 _LINKERD_WHY = "The lower-complexity entry point, if Istio's features are not needed."
+_OVERHEAD = "overhead (memory, CPU, latency) comes first"
+_ANY = None
+#: Stands for the threshold that rules Cilium out (kernel, Windows nodes), as the row's entry.
+_BLOCKER = None
+
+
+@dataclass(frozen=True)
+class PlaneRow:
+    """One row of the plane choice: when it applies, the plane, why, and the alternatives."""
+
+    when: tuple[bool | None, bool | None, bool | None, bool | None]
+    plane: PlaneId
+    why: str
+    entry: str | None  # the knowledge entry behind ``why``; None: the blocking threshold
+    alternatives: tuple[tuple[PlaneId, str, str], ...]
+
+    def matches(self, facts: tuple[bool, bool, bool, bool]) -> bool:
+        return all(
+            want is None or want == fact for want, fact in zip(self.when, facts, strict=True)
+        )
+
+
+#: The plane choice at a glance; the first matching row wins, and ``_ANY`` matches anything.
+#:   when = (overhead first, needs Istio's features, Cilium ruled out by the nodes, small team)
+PLANE_TABLE: tuple[PlaneRow, ...] = (
+    PlaneRow(
+        (True, True, _ANY, _ANY),
+        "istio-ambient",
+        f"Cilium or Istio ambient, since {_OVERHEAD}; you need Istio's feature surface, so "
+        "ambient.",
+        "fact.cilium-or-ambient-choice",
+        (
+            (
+                "istio-sidecar",
+                "All of Istio's features, at sidecar cost.",
+                "fact.istio-when-full-xds",
+            ),
+        ),
+    ),
+    PlaneRow(
+        (True, False, True, _ANY),
+        "istio-ambient",
+        f"Cilium would fit, since {_OVERHEAD}, but your nodes rule it out; Istio ambient is the "
+        "other low-overhead plane.",
+        _BLOCKER,
+        (("linkerd", _LINKERD_WHY, "fact.linkerd-better-starting-point"),),
+    ),
+    PlaneRow(
+        (True, False, False, _ANY),
+        "cilium",
+        f"Cilium's eBPF data plane, since {_OVERHEAD} and neither the kernel nor Windows nodes "
+        "nor a need for Istio's features stands in the way.",
+        "fact.cilium-or-ambient-choice",
+        (
+            (
+                "istio-ambient",
+                "Low overhead too, with Istio's API and features.",
+                "fact.cilium-or-ambient-choice",
+            ),
+        ),
+    ),
+    PlaneRow(
+        (False, True, _ANY, True),
+        "istio-ambient",
+        "Istio ambient: the lower-overhead entry point for a small platform team, and it keeps "
+        "the Istio features you need.",
+        "fact.entry-points-complexity-vs-overhead",
+        (("linkerd", _LINKERD_WHY, "fact.linkerd-better-starting-point"),),
+    ),
+    PlaneRow(
+        (False, False, _ANY, True),
+        "linkerd",
+        "Linkerd: the lower-complexity entry point for a team that cannot own a complex system.",
+        "fact.entry-points-complexity-vs-overhead",
+        (
+            (
+                "istio-ambient",
+                "The lower-overhead entry point.",
+                "fact.entry-points-complexity-vs-overhead",
+            ),
+        ),
+    ),
+    PlaneRow(
+        (False, True, _ANY, False),
+        "istio-sidecar",
+        "Istio: you need its full feature surface, and your team can own it.",
+        "fact.istio-when-full-xds",
+        (
+            (
+                "istio-ambient",
+                "Same control plane without sidecars, for new deployments.",
+                "fact.sidecarless-ready-for-new-workloads",
+            ),
+        ),
+    ),
+    PlaneRow(
+        (False, False, _ANY, False),
+        "linkerd",
+        "Linkerd: for mTLS, golden metrics and basic traffic shifting it is the better starting "
+        "point for most teams.",
+        "fact.linkerd-better-starting-point",
+        (
+            (
+                "istio-ambient",
+                "If you later need Istio's features, at lower overhead than sidecars.",
+                "fact.entry-points-complexity-vs-overhead",
+            ),
+        ),
+    ),
+)
 
 
 def _as_bool(value: Value) -> bool | None:
@@ -442,4 +480,16 @@ def _as_count(value: Value) -> int | None:
     return None if not isinstance(value, bool) else int(value)
 
 
-__all__ = ["BY_ID", "QUESTIONS", "DecisionRules", "Verdict", "assess", "next_step"]
+__all__ = [
+    "ANTI_PATTERNS",
+    "PLANE_FACTS",
+    "PLANE_TABLE",
+    "THRESHOLDS",
+    "DecisionRules",
+    "PitfallBrief",
+    "PlaneRow",
+    "Verdict",
+    "assess",
+    "next_step",
+    "relevant_answers",
+]

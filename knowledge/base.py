@@ -46,7 +46,7 @@ class Located:
     """An entry with the file and node it was read from, for error messages."""
 
     kind: str
-    model: Any
+    model: Any  # one of the kind models; read through the typed accessors outside knowledge
     parsed: ParsedFile
     index: int
 
@@ -67,9 +67,6 @@ class KnowledgeBase:
     vocabulary: list[schema.Term] = field(default_factory=list)
     digest: str = ""
 
-    def of_kind(self, kind: str) -> Iterator[Any]:
-        return (located.model for located in self.entries.values() if located.kind == kind)
-
     def _typed(self, model: type[M]) -> list[M]:
         return [item.model for item in self.entries.values() if isinstance(item.model, model)]
 
@@ -88,6 +85,9 @@ class KnowledgeBase:
 
     def corrections(self) -> list[schema.Correction]:
         return self._typed(schema.Correction)
+
+    def profiles(self) -> list[DataPlaneProfile]:
+        return self._typed(DataPlaneProfile)
 
     def get(self, entry_id: str) -> Located | None:
         return self.entries.get(entry_id)

@@ -7,7 +7,7 @@
      ├── LimitExceeded          a scan passed one of its limits (knowledge.scanner.limits)
      └── ScanTimeout            a scan ran past its time budget and was stopped
 
-Both carry messages meant for the person who caused them: a knowledge author reads
+Each carries a message meant for the person who caused it: a knowledge author reads
 ``file:line: message``; a user reads why the question was refused.
 """
 

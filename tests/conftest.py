@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
 
 from bot.settings import Settings
-from bot.web.app import create_app, open_store
 from knowledge.library import Library, open_library
+from tests.support.servers import serve
 
 # In CI the property tests run the same examples every time: a landing must not depend on luck.
 # Locally they explore new inputs on every run.
@@ -78,10 +78,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     finally:
         with psycopg.connect(url, autocommit=True) as connection:
             connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-def serve(settings: Settings, library: Library) -> TestClient:
-    return TestClient(create_app(settings, library, open_store(settings)))
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from bot.settings import Settings
 from bot.store import DecisionStore, SessionNotFound, VersionConflict
 from knowledge.library import Library
-from tests.conftest import serve
+from tests.support.servers import serve
 
 CONVERSATION = [
     ("services", "about 50"),

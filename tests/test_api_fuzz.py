@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import CheckFunction
@@ -20,6 +21,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from bot.settings import Settings
 from bot.web.app import create_app, open_store
 from knowledge.library import Library
+
+pytestmark = pytest.mark.slow  # real server processes or broad fuzzing: -m 'not slow' skips
 
 FREE_TEXT_ROUTES = {"/v1/decide", "/v1/decisions/{decision_id}/answers"}
 

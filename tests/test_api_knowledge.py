@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.evaluation import load_cases, score
+from tests.support.evaluation import load_cases, score
 
 
 def test_ask_answers_a_symptom_with_the_runbook(client: TestClient) -> None:

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from bot.services.apikeys import hash_key, new_key
 from bot.settings import Settings
 from knowledge.library import Library
-from tests.conftest import serve
+from tests.support.servers import serve
 
 
 def test_healthz_and_readyz_are_ok_on_a_working_store(store_client: TestClient) -> None:

@@ -12,7 +12,15 @@ from hypothesis import strategies as st
 
 from engine.adr import render_adr
 from engine.answers import Question, Value
-from engine.decision import DecisionRules, Verdict, assess, next_step, relevant_answers
+from engine.decision import (
+    PLANE_FACTS,
+    PLANE_TABLE,
+    DecisionRules,
+    Verdict,
+    assess,
+    next_step,
+    relevant_answers,
+)
 from engine.questions import QUESTIONS
 from knowledge.library import Library
 
@@ -189,3 +197,15 @@ def test_the_decision_record_has_every_section(rules: DecisionRules) -> None:
         assert section in record
     assert "Do you actually need a service mesh?" in record
     assert "MESH-P005" in record
+
+
+def test_the_plane_table_decides_every_combination_of_its_conditions() -> None:
+    for overhead, istio, blocked, small in itertools.product((False, True), repeat=4):
+        facts = (overhead, istio, blocked, small)
+        assert any(row.matches(facts) for row in PLANE_TABLE), facts
+
+
+def test_every_reason_in_the_plane_table_is_an_entry_the_engine_declares() -> None:
+    for row in PLANE_TABLE:
+        entries = [row.entry, *(entry for _, _, entry in row.alternatives)]
+        assert all(e is None or e in PLANE_FACTS for e in entries), row.plane

@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 
-from tests.fake_slack import UPLOAD, Call, FakeSlack, sign
+from tests.support.fake_slack import UPLOAD, Call, FakeSlack, sign
 
 TOKEN = "xoxb-fake-test-token"
 BLOCKS: list[dict[str, Any]] = [

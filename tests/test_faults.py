@@ -23,8 +23,8 @@ from bot.web.app import create_app
 from engine.answers import UnreadableAnswer
 from engine.questions import QUESTIONS
 from knowledge.library import Library
-from tests.conftest import serve
-from tests.slack_harness import SECRET, TOKEN, Harness, harness
+from tests.support.servers import serve
+from tests.support.slack_harness import SECRET, TOKEN, Harness, harness
 
 
 def _answer(client: TestClient, decision: str, question: str, value: object) -> int:

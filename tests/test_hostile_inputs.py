@@ -18,9 +18,9 @@ from engine.answers import EXCERPT_CHARS, MAX_ANSWER_CHARS, Question, Unreadable
 from engine.questions import QUESTIONS
 from engine.rules import version_tuple
 from knowledge.library import Library
-from tests.conftest import serve
-from tests.fake_slack import sign
-from tests.slack_harness import SECRET, harness
+from tests.support.fake_slack import sign
+from tests.support.servers import serve
+from tests.support.slack_harness import SECRET, harness
 
 #: An error may name the field and quote an excerpt; it never echoes a long input whole.
 SHORT = 600

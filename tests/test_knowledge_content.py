@@ -11,8 +11,8 @@ from knowledge.base import load
 from knowledge.schema import Comparison, Pitfall
 
 KB = load()
-PITFALLS: list[Pitfall] = sorted(KB.of_kind("pitfall"), key=lambda p: p.code)
-COMPARISONS: dict[str, Comparison] = {c.id: c for c in KB.of_kind("comparison")}
+PITFALLS: list[Pitfall] = sorted(KB.pitfalls(), key=lambda p: p.code)
+COMPARISONS: dict[str, Comparison] = {c.id: c for c in KB.comparisons()}
 
 
 def test_all_five_pitfalls_of_the_article_are_present() -> None:
@@ -61,7 +61,7 @@ def test_every_comparison_cell_is_sourced_and_every_table_dated(comparison: Comp
 
 
 def test_every_data_plane_has_a_profile_with_the_article_figure_first() -> None:
-    profiles = {p.id: p for p in KB.of_kind("profile")}
+    profiles = {p.id: p for p in KB.profiles()}
     assert {"istio-sidecar", "linkerd", "istio-ambient", "cilium", "none"} <= set(profiles)
     sidecar = profiles["istio-sidecar"]
     assert sidecar.memory_mb_per_proxy[0].source == "article"
@@ -70,7 +70,7 @@ def test_every_data_plane_has_a_profile_with_the_article_figure_first() -> None:
 
 
 def test_corrections_cite_the_article_and_a_primary_source() -> None:
-    corrections = list(KB.of_kind("correction"))
+    corrections = list(KB.corrections())
     assert len(corrections) >= 4
     for correction in corrections:
         assert "article" in correction.sources

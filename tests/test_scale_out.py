@@ -14,9 +14,11 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.fake_slack import TEAM_ID, FakeSlack, sign
-from tests.servers import build_index, environment, free_port, start, stop
-from tests.slack_harness import echo_ts
+from tests.support.fake_slack import TEAM_ID, FakeSlack, sign
+from tests.support.servers import build_index, environment, free_port, start, stop
+from tests.support.slack_harness import echo_ts
+
+pytestmark = pytest.mark.slow  # real server processes or broad fuzzing: -m 'not slow' skips
 
 SECRET = "scale-out-secret"
 

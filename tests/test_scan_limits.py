@@ -33,8 +33,8 @@ from knowledge.scanner import limits as limits_module
 from knowledge.scanner.limits import CLI_LIMITS, REQUEST_LIMITS, ScanLimits
 from knowledge.scanner.scan import Report, Scanner
 from knowledge.yamlfile import Loader
-from tests.hostile import INJECTED, aliased_findings, billion_laughs, nested_lists
-from tests.slack_harness import Harness, harness
+from tests.support.hostile import INJECTED, aliased_findings, billion_laughs, nested_lists
+from tests.support.slack_harness import Harness, harness
 
 SCANNER = Scanner(load())
 HANG_GUARD = pytest.mark.timeout(120)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from knowledge.library import Library
-from tests.evaluation import load_cases, score
+from tests.support.evaluation import load_cases, score
 
 CASES = load_cases()
 

@@ -19,10 +19,12 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.services.apikeys import new_key
-from tests.fake_slack import TEAM_ID, FakeSlack, sign
-from tests.hostile import aliased_findings, billion_laughs, nested_lists
-from tests.servers import build_index, environment, free_port, start, stop
-from tests.slack_harness import echo_ts
+from tests.support.fake_slack import TEAM_ID, FakeSlack, sign
+from tests.support.hostile import aliased_findings, billion_laughs, nested_lists
+from tests.support.servers import build_index, environment, free_port, start, stop
+from tests.support.slack_harness import echo_ts
+
+pytestmark = pytest.mark.slow  # real server processes or broad fuzzing: -m 'not slow' skips
 
 SECRET = "limits-secret"
 #: A hang guard, not a performance figure: each wait fails only when something never happens.

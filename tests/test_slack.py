@@ -1,6 +1,6 @@
 """The Slack bot end to end: signed requests in, Web API calls to a fake Slack out.
 
-No test reaches Slack: the bot's client points at tests/fake_slack.py through
+No test reaches Slack: the bot's client points at tests/support/fake_slack.py through
 SLACK_API_BASE_URL, and every request is signed the way Slack signs them.
 """
 
@@ -18,9 +18,9 @@ import pytest
 
 from bot.settings import Settings
 from knowledge.library import Library
-from tests.conftest import serve
-from tests.fake_slack import BOT_ID, BOT_USER_ID, Call
-from tests.slack_harness import Harness, harness
+from tests.support.fake_slack import BOT_ID, BOT_USER_ID, Call
+from tests.support.servers import serve
+from tests.support.slack_harness import Harness, harness
 
 MAX_TEXT = 12_000
 

@@ -10,9 +10,10 @@ import pytest
 import yaml
 
 from bot.slack.app import BOT_SCOPES
+from bot.slack.ids import SCAN_SHORTCUT
 
 ROOT = Path(__file__).parent.parent
-SOURCE = "\n".join(p.read_text() for p in sorted((ROOT / "bot" / "slack").glob("*.py")))
+SOURCE = "\n".join(p.read_text() for p in sorted((ROOT / "bot" / "slack").rglob("*.py")))
 MANIFESTS = sorted((ROOT / "deploy" / "slack").glob("manifest*.yaml"))
 
 #: What Slack requires for each Web API method and event the bot uses (api.slack.com/methods,
@@ -96,4 +97,7 @@ def test_an_install_asks_for_the_manifests_scopes() -> None:
 @pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.name)
 def test_manifest_shortcuts_are_exactly_those_the_code_handles(path: Path) -> None:
     declared = {s["callback_id"] for s in _manifest(path)["features"].get("shortcuts", [])}
-    assert declared == set(re.findall(r'app\.shortcut\("([a-z_]+)"\)', SOURCE))
+    handled = set(re.findall(r'app\.shortcut\("([a-z_]+)"\)', SOURCE))
+    if "app.shortcut(SCAN_SHORTCUT)" in SOURCE:  # the id is named once, in bot/slack/ids.py
+        handled.add(SCAN_SHORTCUT)
+    assert declared == handled

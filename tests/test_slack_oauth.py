@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from bot.settings import Settings
 from bot.web.app import create_app, open_store
 from knowledge.library import Library
-from tests.fake_slack import FakeSlack, sign
-from tests.slack_harness import SECRET
+from tests.support.fake_slack import FakeSlack, sign
+from tests.support.slack_harness import SECRET
 
 TEAM = "T2"
 TOKEN = "xoxb-installed-in-t2"

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from bot.settings import Settings
 from bot.web.app import create_app, open_store
 from knowledge.library import Library
-from tests.fake_slack import TEAM_ID, FakeSlack
+from tests.support.fake_slack import TEAM_ID, FakeSlack
 
 
 class FakeSocketMode:

@@ -73,6 +73,10 @@ class Decisions:
     def find(self, scope: str) -> DecisionSession | None:
         return self.store.find(scope)
 
+    def recent(self, started_by: str) -> list[DecisionSession]:
+        """A person's latest decisions, newest first."""
+        return self.store.recent(started_by)
+
     def step(self, session: DecisionSession) -> Question | Verdict:
         return next_step(session.answers, self.rules)
 

@@ -24,16 +24,19 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.metrics import Metrics
+from bot.services.root import Services
 from bot.settings import Settings
-from bot.slack.listeners import REQUEST_CLIENT, Bot, team_of, where_of
-from bot.slack.work import Background
-from bot.store import DecisionStore, SlackEvents
-from knowledge import Library
+from bot.slack import listeners
+from bot.slack.listeners._base import team_of, where_of
+from bot.slack.transport import REQUEST_CLIENT, Transport
+from bot.slack.work import DRAIN_SECONDS, Background
+from bot.store import DecisionStore
 
 log = logging.getLogger("meshbot.slack")
 #: Set on a request's context once bolt has verified and authorised it.
 VERIFIED = "meshbot_verified"
+WEB_API_TIMEOUT_S = 10  # one Web API call; the retries below each get as long
+WEB_API_RETRIES = 2  # per kind of failure: connection, 429 (after Retry-After), 5xx
 #: The scopes an install asks for: exactly those in deploy/slack/manifest.yaml (tested).
 BOT_SCOPES = [
     "app_mentions:read",
@@ -54,20 +57,20 @@ def client(settings: Settings) -> AsyncWebClient:
     return AsyncWebClient(
         token=token.get_secret_value() if token else None,
         base_url=settings.slack_api_base_url,
-        timeout=10,
+        timeout=WEB_API_TIMEOUT_S,
         retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
+            AsyncConnectionErrorRetryHandler(max_retry_count=WEB_API_RETRIES),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=WEB_API_RETRIES),
+            AsyncServerErrorRetryHandler(max_retry_count=WEB_API_RETRIES),
         ],
     )
 
 
-def build(
-    settings: Settings, library: Library, store: DecisionStore, metrics: Metrics
-) -> tuple[AsyncApp, Bot]:
-    """The bolt app, and its listeners' ``Bot`` (whose ``close`` is awaited at shutdown and
-    whose work pool ``mount`` tells when a request is being acknowledged)."""
+def build(services: Services, work: Background) -> tuple[AsyncApp, Callable[[], Awaitable[None]]]:
+    """The bolt app, and what to await at shutdown (finishing acknowledged work, then closing
+    its HTTP connections). ``work`` runs what listeners do after acknowledging; ``mount``
+    shares it, to hold that work back while a request is being acknowledged."""
+    settings, store = services.settings, services.store
     web = client(settings)
     secret = settings.slack_signing_secret
     app = AsyncApp(
@@ -80,25 +83,25 @@ def build(
         # 10 ms for ack() while the listener runs on (slack_bolt/listener/asyncio_runner.py):
         # the poll put up to a tick, more under a burst, on every acknowledgement. Safe here
         # because every listener only acknowledges and hands its work to the bounded pool
-        # (Bot.deferred), so it returns at once.
+        # (bot.slack.work), so it returns at once.
         process_before_response=True,
     )
     if settings.slack_client_id is not None:
         app.enable_token_revocation_listeners()  # uninstalls and revoked tokens delete installs
-    bot = Bot(library, store, metrics, web, settings.scan_timeout_seconds)
-    events = SlackEvents(store)
+    transport = Transport(web)
 
     @app.middleware
     async def once_per_event(
         body: dict[str, Any], context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
     ) -> Any:
         """Slack retries events it thinks timed out; answer each event id once, on any replica."""
-        bot.reuse_connections()
+        transport.reuse_connections()
         context[VERIFIED] = True  # past bolt's signature check and authorisation
         if context.client is not None:
             REQUEST_CLIENT.set(context.client)
         event_id = body.get("event_id")
-        if event_id and not await asyncio.to_thread(events.first_sighting, str(event_id)):
+        seen = services.slack_events.first_sighting
+        if event_id and not await asyncio.to_thread(seen, str(event_id)):
             log.info("duplicate event ignored", extra={"event_id": event_id})
             return BoltResponse(status=200, body="")
         await next()
@@ -118,12 +121,17 @@ def build(
         if not context.get(VERIFIED):
             return
         try:
-            await bot.apologise(where)
+            await transport.apologise(where)
         except Exception:
             log.warning("could not tell the user about the error", extra=where)
 
-    bot.register(app)
-    return app, bot
+    listeners.register(app, services, transport, work)
+
+    async def close() -> None:
+        await work.drain(DRAIN_SECONDS)
+        await transport.close()
+
+    return app, close
 
 
 def _oauth(settings: Settings, store: DecisionStore) -> AsyncOAuthSettings | None:

@@ -5,7 +5,6 @@ Long answers are split into sections and cut with a "Show more" button, never se
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,12 +26,17 @@ from slack_sdk.models.blocks import (
     TableBlock,
 )
 
+from bot.slack.ids import ActionId
+from bot.slack.payloads import MorePayload, encode
+
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_FIELD = 2000
 MAX_TOTAL = 12000
 SECTION_CHUNK = 2900  # a little under the limit, for the code fences a split has to add
 ANSWER_BUDGET = 8000  # leaves room for titles, sources and buttons within MAX_TOTAL
+CONTEXT_CHUNK = 1900  # a context element holds MAX_FIELD; a little under, like SECTION_CHUNK
+LABEL_CHARS = 70  # a button's label (Slack's limit is 75) with room for a trailing ellipsis
 
 
 class MessageTooLarge(ValueError):
@@ -81,11 +85,6 @@ def _text_length(data: Any) -> int:
     if isinstance(data, list):
         return sum(_text_length(item) for item in data)
     return 0
-
-
-def value(**fields: Any) -> str:
-    """A button's value: small JSON the action handler reads back."""
-    return json.dumps(fields, separators=(",", ":"))
 
 
 def section(mrkdwn: str) -> SectionBlock:
@@ -148,7 +147,13 @@ def long_text(mrkdwn: str, more: str | None, budget: int = ANSWER_BUDGET) -> lis
             if more is not None:
                 blocks.append(
                     ActionsBlock(
-                        elements=[button("Show more", "more", value(entry=more, part=index))]
+                        elements=[
+                            button(
+                                "Show more",
+                                ActionId.MORE,
+                                encode(MorePayload(entry=more, part=index)),
+                            )
+                        ]
                     )
                 )
             else:

@@ -8,9 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import Block, ButtonElement
 
 from bot.slack.blocks import (
+    CONTEXT_CHUNK,
+    LABEL_CHARS,
+    SECTION_CHUNK,
     Message,
     actions,
     button,
@@ -22,9 +25,17 @@ from bot.slack.blocks import (
     section,
     single_select,
     table,
-    value,
 )
+from bot.slack.ids import ActionId
 from bot.slack.mrkdwn import escape, from_markdown
+from bot.slack.payloads import (
+    AnswerPayload,
+    DecisionRef,
+    Empty,
+    EntryRef,
+    FeedbackPayload,
+    encode,
+)
 from engine.adr import proxies, span
 from engine.answers import Question, Value, shown
 from engine.cost import Estimate
@@ -32,6 +43,7 @@ from engine.decision import DecisionRules, Verdict
 from knowledge import Answer, Comparison, Hit, Report, counts, folded, worst_first
 
 MAX_FINDINGS = 20  # two blocks each, inside Slack's 50
+FEEDBACK_QUESTION_CHARS = 200  # the question a feedback button carries back, in its value
 SUBCOMMANDS = {
     "should-we": "walk the decision, as a thread the team answers together",
     "pitfall": "the fix and config for a symptom or a code (`/mesh pitfall 503 after strict mtls`)",
@@ -58,11 +70,17 @@ def _sources(hit: Hit) -> str:
     return "Sources: " + " · ".join(links) if links else "Source: the knowledge base"
 
 
+def entry_button(label: str, n: int, entry_id: str) -> ButtonElement:
+    """The n-th button of a message that shows a knowledge entry (a runbook, a table)."""
+    return button(label[:LABEL_CHARS], ActionId.SHOW_ENTRY.at(n), encode(EntryRef(entry=entry_id)))
+
+
 def answer(result: Answer, asked_by: str) -> Message:
     """The best match in full, its sources, buttons for the other matches and feedback."""
     if not result.answered:
         return not_answered(result)
     best, others = result.results[0], result.results[1:]
+    asked = result.question[:FEEDBACK_QUESTION_CHARS]
     blocks: list[Block] = [
         section(f"*{escape(best.title)}*  _(confidence {best.score:.2f})_"),
         *long_text(from_markdown(best.answer), more=best.id),
@@ -70,21 +88,18 @@ def answer(result: Answer, asked_by: str) -> Message:
     ]
     if others:
         blocks.append(context("Other matches:"))
-        blocks.append(
-            actions(
-                *(
-                    button(o.title[:70], f"show_entry:{i}", value(e=o.id))
-                    for i, o in enumerate(others[:4])
-                )
-            )
-        )
+        blocks.append(actions(*(entry_button(o.title, i, o.id) for i, o in enumerate(others[:4]))))
     blocks.append(
         actions(
-            button("👍 Helpful", "feedback:up", value(e=best.id, h=True, q=result.question[:200])),
+            button(
+                "👍 Helpful",
+                ActionId.FEEDBACK.at("up"),
+                encode(FeedbackPayload(entry=best.id, helpful=True, question=asked)),
+            ),
             button(
                 "👎 Not helpful",
-                "feedback:down",
-                value(e=best.id, h=False, q=result.question[:200]),
+                ActionId.FEEDBACK.at("down"),
+                encode(FeedbackPayload(entry=best.id, helpful=False, question=asked)),
             ),
         )
     )
@@ -116,12 +131,7 @@ def not_answered(result: Answer) -> Message:
     blocks: list[Block] = [section("\n".join(lines))]
     if result.suggestions:
         blocks.append(
-            actions(
-                *(
-                    button(s.title[:70], f"show_entry:{i}", value(e=s.id))
-                    for i, s in enumerate(result.suggestions[:5])
-                )
-            )
+            actions(*(entry_button(s.title, i, s.id) for i, s in enumerate(result.suggestions[:5])))
         )
     blocks.append(context("Try `/mesh help`, a symptom (`/mesh pitfall crashloop`), or rephrase."))
     return Message(f"No confident answer to: {escape(result.question)}", blocks)
@@ -156,19 +166,22 @@ def root(started_by: str) -> Message:
 
 
 def question(session: str, q: Question, version: int) -> Message:
+    def answering(reply: Value) -> str:
+        return encode(AnswerPayload(session=session, question=q.id, value=reply, version=version))
+
     blocks: list[Block] = [section(f"*Step {q.step}: {escape(q.prompt)}*\n_{escape(q.help)}_")]
     if q.type == "yes-no":
         blocks.append(
             actions(
-                button("Yes", "answer:yes", value(s=session, q=q.id, v=True, n=version)),
-                button("No", "answer:no", value(s=session, q=q.id, v=False, n=version)),
+                button("Yes", ActionId.ANSWER.at("yes"), answering(True)),
+                button("No", ActionId.ANSWER.at("no"), answering(False)),
             )
         )
     elif q.type == "one-of":
         blocks.append(
             actions(
                 *(
-                    button(c.label, f"answer:{i}", value(s=session, q=q.id, v=c.value, n=version))
+                    button(c.label, ActionId.ANSWER.at(i), answering(c.value))
                     for i, c in enumerate(q.choices)
                 )
             )
@@ -176,18 +189,16 @@ def question(session: str, q: Question, version: int) -> Message:
     elif q.type == "many-of":
         blocks.append(
             actions(
-                multi_select(f"pick:{q.id}", [(c.value, c.label) for c in q.choices]),
-                button("Done", "answer_many", value(s=session, q=q.id, n=version), "primary"),
-                button("None of these", "answer:none", value(s=session, q=q.id, v=[], n=version)),
+                multi_select(ActionId.PICK.at(q.id), [(c.value, c.label) for c in q.choices]),
+                button("Done", ActionId.ANSWER_MANY, answering(None), "primary"),
+                button("None of these", ActionId.ANSWER.at("none"), answering([])),
             )
         )
     elif q.type in PRESETS:
-        options = [(value(s=session, q=q.id, v=p, n=version), p) for p in PRESETS[q.type]]
-        blocks.append(actions(single_select("answer_pick", "Pick the nearest", options)))
+        options = [(answering(p), p) for p in PRESETS[q.type]]
+        blocks.append(actions(single_select(ActionId.ANSWER_PICK, "Pick the nearest", options)))
     if q.optional:
-        blocks.append(
-            actions(button("Skip", "answer:skip", value(s=session, q=q.id, v=None, n=version)))
-        )
+        blocks.append(actions(button("Skip", ActionId.ANSWER.at("skip"), answering(None))))
     blocks.append(context(f"Or reply in this thread, for example: _{escape(q.example)}_"))
     return Message(f"Step {q.step}: {q.prompt}", blocks)
 
@@ -199,7 +210,11 @@ def answered(session: str, q: Question, answer: Value, by: str) -> Message:
             section(
                 f"✅ *{escape(q.prompt)}*\n{escape(shown(answer, 'skipped'))} — answered by <@{by}>"
             ),
-            actions(button("Change", "change", value(s=session, q=q.id))),
+            actions(
+                button(
+                    "Change", ActionId.CHANGE, encode(DecisionRef(session=session, question=q.id))
+                )
+            ),
         ],
     )
 
@@ -216,7 +231,8 @@ def verdict(session: str, v: Verdict, rules: DecisionRules) -> Message:
             + (("\n*Anti-patterns:* " + ", ".join(v.anti_patterns)) if v.anti_patterns else "")
         ),
         section(
-            "*Why*\n" + "\n".join(f"• {escape(r.text)} (`{r.entry}`)" for r in v.reasons)[:2900]
+            "*Why*\n"
+            + "\n".join(f"• {escape(r.text)} (`{r.entry}`)" for r in v.reasons)[:SECTION_CHUNK]
         ),
     ]
     if v.alternatives:
@@ -228,18 +244,19 @@ def verdict(session: str, v: Verdict, rules: DecisionRules) -> Message:
         )
     if v.first_steps:
         steps = "\n".join(f"{n}. {escape(s)}" for n, s in enumerate(v.first_steps, 1))
-        blocks.append(section(f"*Prepare for these pitfalls first*\n{steps}"[:2900]))
+        blocks.append(section(f"*Prepare for these pitfalls first*\n{steps}"[:SECTION_CHUNK]))
     if v.estimate is not None:
         blocks += cost_blocks(v.estimate)
     sources = sorted({s for r in v.reasons for s in r.sources})
     blocks.append(
         context("Sources: " + ", ".join(escape(rules.source_titles.get(s, s)) for s in sources))
     )
+    decision = encode(DecisionRef(session=session))
     blocks.append(
         actions(
-            button("Post decision record", "post_record", value(s=session), "primary"),
-            button("Share summary to channel", "share_summary", value(s=session)),
-            button("Start over", "start_over", value(s=session)),
+            button("Post decision record", ActionId.POST_RECORD, decision, "primary"),
+            button("Share summary to channel", ActionId.SHARE_SUMMARY, decision),
+            button("Start over", ActionId.START_OVER, decision),
         )
     )
     return Message(f"Verdict: {v.verdict}{plane}", blocks)
@@ -278,7 +295,7 @@ def cost_blocks(estimate: Estimate) -> list[Block]:
         divider(),
         section("*Cost for your fleet*"),
         table(header_row, rows),
-        context(("\n".join(planes) + "\n" + notes)[:1900]),
+        context(("\n".join(planes) + "\n" + notes)[:CONTEXT_CHUNK]),
     ]
 
 
@@ -301,7 +318,9 @@ def comparison(table_data: Comparison) -> Message:
         table(header_row, rows),
     ]
     if table_data.notes:
-        blocks.append(section("\n".join(f"• {escape(n)}" for n in table_data.notes)[:2900]))
+        blocks.append(
+            section("\n".join(f"• {escape(n)}" for n in table_data.notes)[:SECTION_CHUNK])
+        )
     cells = sorted({cell.source for row in table_data.rows for cell in row.cells.values()})
     blocks.append(context(f"As of {table_data.as_of.isoformat()} · sources: {', '.join(cells)}"))
     return Message(table_data.title, blocks)
@@ -337,8 +356,8 @@ def home(recent: Sequence[tuple[str, str]]) -> dict[str, Any]:
             "fix the mesh they run. Everything I say comes from a sourced knowledge base."
         ),
         actions(
-            button("Start a decision", "home_start", value(), "primary"),
-            button("Look up a pitfall", "home_pitfalls", value()),
+            button("Start a decision", ActionId.HOME_START, encode(Empty()), "primary"),
+            button("Look up a pitfall", ActionId.HOME_PITFALLS, encode(Empty())),
         ),
         divider(),
         section("*Your recent decisions*\n" + (listing or "_None yet._")),
@@ -359,7 +378,7 @@ def pitfall_list(pitfalls: Sequence[tuple[str, str]]) -> Message:
             section("*The pitfalls I know* — or ask me with a symptom, here or in a channel."),
             actions(
                 *(
-                    button(f"{code}: {title}"[:70], f"show_entry:{i}", value(e=code))
+                    entry_button(f"{code}: {title}", i, code)
                     for i, (code, title) in enumerate(pitfalls[:20])
                 )
             ),
@@ -381,8 +400,8 @@ def scan_findings(report: Report) -> Message:
             f"_Fix:_ {escape(folded(f.rule.remediation))}"
         )
         runbook = f.rule.pitfall or f.rule.id
-        blocks.append(section(text[:2900]))
-        blocks.append(actions(button(f"Runbook {runbook}", f"show_entry:{n}", value(e=runbook))))
+        blocks.append(section(text[:SECTION_CHUNK]))
+        blocks.append(actions(entry_button(f"Runbook {runbook}", n, runbook)))
     if len(findings) > MAX_FINDINGS:
         blocks.append(
             context(f"…and {len(findings) - MAX_FINDINGS} more: run `meshbot scan` locally.")
@@ -393,7 +412,7 @@ def scan_findings(report: Report) -> Message:
     problems = [p for p in report.problems if p != report.limit]
     if problems:
         skipped = "; ".join(f"line {p.line}: {escape(p.message)}" for p in problems[:5])
-        blocks.append(context(f"Skipped: {skipped}"[:1900]))
+        blocks.append(context(f"Skipped: {skipped}"[:CONTEXT_CHUNK]))
     if not findings and not report.problems:
         blocks.append(context("No mesh pitfalls found in these manifests."))
     return Message(f"Mesh pitfall scan: {tally}", blocks)

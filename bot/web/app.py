@@ -70,18 +70,18 @@ def create_app(
         summary="Do you actually need a service mesh? And how to fix the one you run.",
         lifespan=lifespan,
     )
-    app.state.services = Services(settings, library, store, metrics)
+    services = app.state.services = Services(settings, library, store, metrics)
     app.state.answers = AnswerEncoder(library)
     problems.install(app)
     app.include_router(ops.router)
     for router in (entries.router, estimate.router, decisions.router, scan.router):
         app.include_router(router, dependencies=[Depends(keys)], responses=problems.RESPONSES)
     if socket_mode:
-        openers_, closers_ = _socket_mode(settings, library, store, metrics)
+        openers_, closers_ = _socket_mode(services)
         openers += openers_
         closers += closers_
     else:
-        closers += _mount_slack(app, settings, library, store, metrics)
+        closers += _mount_slack(app, services)
     app.add_middleware(
         RequestMiddleware,
         metrics=metrics,
@@ -92,17 +92,20 @@ def create_app(
 
 
 def _socket_mode(
-    settings: Settings, library: Library, store: DecisionStore, metrics: Metrics
+    services: Services,
 ) -> tuple[list[Callable[[], Awaitable[None]]], list[Callable[[], Awaitable[None]]]]:
     """Connect out to Slack over a WebSocket instead of serving /slack/events: same listeners,
     and slack_sdk's Socket Mode client reconnects by itself when the connection drops."""
+    settings = services.settings
     if settings.slack_bot_token is None or settings.slack_app_token is None:
         raise ValueError("Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN")
     from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
     from bot.slack import app as slack
+    from bot.slack.work import Background
 
-    bolt, bot = slack.build(settings, library, store, metrics)
+    work = Background()
+    bolt, close = slack.build(services, work)
     app_token = settings.slack_app_token.get_secret_value()
     handlers: list[AsyncSocketModeHandler] = []
 
@@ -115,13 +118,12 @@ def _socket_mode(
         for handler in handlers:
             await handler.close_async()  # type: ignore[no-untyped-call]
 
-    return [connect], [disconnect, bot.close]
+    return [connect], [disconnect, close]
 
 
-def _mount_slack(
-    api: FastAPI, settings: Settings, library: Library, store: DecisionStore, metrics: Metrics
-) -> list[Callable[[], Awaitable[None]]]:
+def _mount_slack(api: FastAPI, services: Services) -> list[Callable[[], Awaitable[None]]]:
     """Serve Slack at /slack/events when configured; returns what to close at shutdown."""
+    settings = services.settings
     if not settings.slack_enabled or settings.slack_signing_secret is None:
         log.warning(
             "Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to serve /slack/events "
@@ -129,10 +131,12 @@ def _mount_slack(
         )
         return []
     from bot.slack import app as slack  # bolt and aiohttp load only when Slack is on
+    from bot.slack.work import Background
 
-    bolt, bot = slack.build(settings, library, store, metrics)
-    slack.mount(api, bolt, settings.slack_signing_secret.get_secret_value(), bot.work)
-    return [bot.close]
+    work = Background()
+    bolt, close = slack.build(services, work)
+    slack.mount(api, bolt, settings.slack_signing_secret.get_secret_value(), work)
+    return [close]
 
 
 def build() -> FastAPI:

@@ -23,6 +23,8 @@ from engine.answers import UnreadableAnswer
 from knowledge import InvalidQuestion
 
 MEDIA_TYPE = "application/problem+json"
+#: Seconds a client should wait before retrying a 503 (the store or readiness).
+RETRY_AFTER_S = 5
 log = logging.getLogger("meshbot.web")
 
 
@@ -140,7 +142,7 @@ def install(app: FastAPI) -> None:
     async def _store(request: Request, error: StoreUnavailable) -> JSONResponse:
         log.error("state store unavailable", extra={"error": str(error)})
         detail = "the state store is unavailable; your earlier answers are safe, retry shortly"
-        return problem_response("store-unavailable", detail, {"Retry-After": "5"})
+        return problem_response("store-unavailable", detail, {"Retry-After": str(RETRY_AFTER_S)})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -19,7 +19,10 @@ MESH_WIDE = "*"
 
 
 @dataclass(frozen=True)
-class Hit:
+class Match:
+    """What a check found: the resource, the detail for the message, and the field to point at
+    (named apart from a search hit, ``knowledge.search.Hit``)."""
+
     resource: Resource
     detail: str
     loc: tuple[int | str, ...] = ()
@@ -160,25 +163,25 @@ def _pods(resources: Sequence[Resource]) -> Iterator[_Pod]:
 # -- MESH-P001: upgrade storms ---------------------------------------------------------------
 
 
-def legacy_injection_label(resources: Sequence[Resource], context: Context) -> Iterator[Hit]:
+def legacy_injection_label(resources: Sequence[Resource], context: Context) -> Iterator[Match]:
     for r in resources:
         labels = r.labels()
         legacy = labels.get("istio-injection") == "enabled" and "istio.io/rev" not in labels
         if r.kind == "Namespace" and legacy:
-            yield Hit(r, "", ("metadata", "labels", "istio-injection"))
+            yield Match(r, "", ("metadata", "labels", "istio-injection"))
 
 
-def both_injection_labels(resources: Sequence[Resource], context: Context) -> Iterator[Hit]:
+def both_injection_labels(resources: Sequence[Resource], context: Context) -> Iterator[Match]:
     for r in resources:
         labels = r.labels()
         if r.kind == "Namespace" and "istio-injection" in labels and "istio.io/rev" in labels:
-            yield Hit(r, "", ("metadata", "labels", "istio-injection"))
+            yield Match(r, "", ("metadata", "labels", "istio-injection"))
 
 
 # -- MESH-P002: STRICT mTLS and probes -------------------------------------------------------
 
 
-def strict_without_permissive(resources: Sequence[Resource], context: Context) -> Iterator[Hit]:
+def strict_without_permissive(resources: Sequence[Resource], context: Context) -> Iterator[Match]:
     for r in resources:
         if r.kind != "PeerAuthentication" or _get(r.data, "spec", "selector"):
             continue
@@ -187,18 +190,18 @@ def strict_without_permissive(resources: Sequence[Resource], context: Context) -
         scope = MESH_WIDE if r.namespace == "istio-system" else r.namespace
         if scope not in context.permissive:
             where = "the whole mesh" if scope == MESH_WIDE else f"namespace {r.namespace}"
-            yield Hit(r, where, ("spec", "mtls", "mode"))
+            yield Match(r, where, ("spec", "mtls", "mode"))
 
 
 def probe_rewrite_off_under_strict(
     resources: Sequence[Resource], context: Context
-) -> Iterator[Hit]:
+) -> Iterator[Match]:
     for pod in _pods(resources):
         rewrite = pod.annotations.get("sidecar.istio.io/rewriteAppHTTPProbers", "")
         strict = pod.resource.namespace in context.strict or MESH_WIDE in context.strict
         if rewrite.lower() == "false" and strict:
             loc = (*pod.path, "metadata", "annotations", "sidecar.istio.io/rewriteAppHTTPProbers")
-            yield Hit(pod.resource, pod.resource.namespace, loc)
+            yield Match(pod.resource, pod.resource.namespace, loc)
 
 
 # -- MESH-P003: init containers before the sidecar -------------------------------------------
@@ -206,7 +209,7 @@ def probe_rewrite_off_under_strict(
 
 def init_containers_before_sidecar(
     resources: Sequence[Resource], context: Context
-) -> Iterator[Hit]:
+) -> Iterator[Match]:
     for pod in _pods(resources):
         inits = _dicts(_get(pod.template, "spec", "initContainers"))
         inject = pod.annotations.get(
@@ -225,7 +228,7 @@ def init_containers_before_sidecar(
             if _get(c, "securityContext", "runAsUser") != PROXY_UID
         ]
         if exposed and not (native or context.native_sidecars or excluded):
-            yield Hit(pod.resource, ", ".join(exposed), (*pod.path, "spec", "initContainers"))
+            yield Match(pod.resource, ", ".join(exposed), (*pod.path, "spec", "initContainers"))
 
 
 # -- MESH-P004: timeouts cutting off slow operations -----------------------------------------
@@ -250,31 +253,31 @@ def _routes_to_slow(
 
 def timeout_below_declared_latency(
     resources: Sequence[Resource], context: Context
-) -> Iterator[Hit]:
+) -> Iterator[Match]:
     for r, index, latency, host, timeout in _routes_to_slow(resources, context):
         seconds = duration(timeout) if timeout is not None else None
         if seconds is not None and seconds < latency:
             detail = f"{timeout} on the route to {host}, which declares {latency:g} s"
-            yield Hit(r, detail, ("spec", "http", index, "timeout"))
+            yield Match(r, detail, ("spec", "http", index, "timeout"))
 
 
-def slow_route_without_timeout(resources: Sequence[Resource], context: Context) -> Iterator[Hit]:
+def slow_route_without_timeout(resources: Sequence[Resource], context: Context) -> Iterator[Match]:
     for r, index, _, host, timeout in _routes_to_slow(resources, context):
         if timeout is None:
-            yield Hit(r, host, ("spec", "http", index))
+            yield Match(r, host, ("spec", "http", index))
 
 
 # -- MESH-P005: certificate expiry -----------------------------------------------------------
 
 
-def shortened_root_validity(resources: Sequence[Resource], context: Context) -> Iterator[Hit]:
+def shortened_root_validity(resources: Sequence[Resource], context: Context) -> Iterator[Match]:
     for r in resources:
         if r.kind == "IstioOperator":
             env = _mapping(_get(r.data, "spec", "values", "pilot", "env"))
             ttl = env.get("CITADEL_SELF_SIGNED_CA_CERT_TTL")
             loc: tuple[int | str, ...] = ("spec", "values", "pilot", "env")
             if ttl is not None and (duration(ttl) or 0) < context.root_validity_seconds:
-                yield Hit(r, str(ttl), (*loc, "CITADEL_SELF_SIGNED_CA_CERT_TTL"))
+                yield Match(r, str(ttl), (*loc, "CITADEL_SELF_SIGNED_CA_CERT_TTL"))
         template = r.pod_template() if r.kind == "Deployment" else None
         if template is None:
             continue
@@ -285,10 +288,10 @@ def shortened_root_validity(resources: Sequence[Resource], context: Context) -> 
                     continue
                 ttl = env_var.get("value")
                 if (duration(ttl) or 0) < context.root_validity_seconds:
-                    yield Hit(r, str(ttl), (*path, "spec", "containers", c_index, "env", e_index))
+                    yield Match(r, str(ttl), (*path, "spec", "containers", c_index, "env", e_index))
 
 
-def no_certificate_expiry_alert(resources: Sequence[Resource], context: Context) -> Iterator[Hit]:
+def no_certificate_expiry_alert(resources: Sequence[Resource], context: Context) -> Iterator[Match]:
     for r in resources:
         if r.kind != "PrometheusRule":
             continue
@@ -300,7 +303,7 @@ def no_certificate_expiry_alert(resources: Sequence[Resource], context: Context)
         ]
         about_mesh = any(re.search(r"istio|envoy|pilot|citadel|linkerd", e) for e in exprs)
         if about_mesh and not any(_mentions_cert_expiry(e) for e in exprs):
-            yield Hit(r, "", ("spec", "groups"))
+            yield Match(r, "", ("spec", "groups"))
 
 
 def _mentions_cert_expiry(expr: str) -> bool:
@@ -325,14 +328,14 @@ def _l7_rules(policy: Resource) -> bool:
     return False
 
 
-def ambient_l7_without_waypoint(resources: Sequence[Resource], context: Context) -> Iterator[Hit]:
+def ambient_l7_without_waypoint(resources: Sequence[Resource], context: Context) -> Iterator[Match]:
     for r in resources:
         if r.namespace not in context.ambient or r.namespace in context.waypoints:
             continue
         if r.kind == "AuthorizationPolicy" and _l7_rules(r):
-            yield Hit(r, "HTTP conditions in its rules", ("spec", "rules"))
+            yield Match(r, "HTTP conditions in its rules", ("spec", "rules"))
         elif r.kind in {"VirtualService", "HTTPRoute"}:
-            yield Hit(r, "HTTP routing", ("spec",))
+            yield Match(r, "HTTP routing", ("spec",))
 
 
 # -- Ports whose protocol Istio must guess (from issue reports) -----------------------------
@@ -353,7 +356,7 @@ PROTOCOLS = {
 }
 
 
-def undeclared_port_protocol(resources: Sequence[Resource], context: Context) -> Iterator[Hit]:
+def undeclared_port_protocol(resources: Sequence[Resource], context: Context) -> Iterator[Match]:
     for r in resources:
         if r.kind != "Service" or r.namespace not in context.injected:
             continue
@@ -363,10 +366,10 @@ def undeclared_port_protocol(resources: Sequence[Resource], context: Context) ->
             if declared or port.get("appProtocol") or str(port.get("protocol")).upper() == "UDP":
                 continue
             shown = f"port {port.get('port')} ({name or 'unnamed'})"
-            yield Hit(r, shown, ("spec", "ports", index))
+            yield Match(r, shown, ("spec", "ports", index))
 
 
-CHECKS: dict[str, Callable[[Sequence[Resource], Context], Iterator[Hit]]] = {
+CHECKS: dict[str, Callable[[Sequence[Resource], Context], Iterator[Match]]] = {
     "MESH-P001-R01": legacy_injection_label,
     "MESH-P001-R02": both_injection_labels,
     "MESH-P002-R01": strict_without_permissive,

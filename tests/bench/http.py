@@ -24,9 +24,9 @@ import time
 from pathlib import Path
 
 from tests.bench.stats import Figure, over_runs
-from tests.evaluation import load_cases
-from tests.servers import BARE as BARE_APP
-from tests.servers import build_index, environment, free_port, start, stop
+from tests.support.evaluation import load_cases
+from tests.support.servers import BARE as BARE_APP
+from tests.support.servers import build_index, environment, free_port, start, stop
 
 RUNS = 3
 SECONDS = 4

@@ -18,7 +18,7 @@ from knowledge.index import build_index, words
 from knowledge.library import Library, open_library
 from knowledge.search import CONFIDENCE_THRESHOLD, STOP_WORDS
 from tests.bench.stats import Figure, over_runs, percentile, timed_ms, with_baseline
-from tests.evaluation import HOLDOUT_FILE, QUESTIONS_FILE, Case, load_cases, score
+from tests.support.evaluation import HOLDOUT_FILE, QUESTIONS_FILE, Case, load_cases, score
 
 RUNS = 5
 SIZES = (100, 1_000, 10_000)

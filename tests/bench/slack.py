@@ -14,8 +14,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from tests.bench.stats import Figure, over_runs, percentile, with_baseline
-from tests.fake_slack import FakeSlack, sign
-from tests.servers import build_index, environment, free_port, start, stop
+from tests.support.fake_slack import FakeSlack, sign
+from tests.support.servers import build_index, environment, free_port, start, stop
 
 RUNS = 3
 CONCURRENT = 50

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
 
 from bot.services.answering import search
 from bot.web.deps import AnswersDep, LibraryDep, ServicesDep
@@ -44,16 +46,23 @@ def _source(library: Library, source_id: str) -> CitedSource:
     )
 
 
-def _listing(library: Library, kind: str, q: str | None, fields: tuple[str, ...]) -> Items:
-    """All entries of a kind, or (with ``q``) the confident matches, best first."""
+def _listing(
+    library: Library,
+    kind: str,
+    models: Sequence[BaseModel],
+    q: str | None,
+    fields: tuple[str, ...],
+) -> Items:
+    """All ``models`` (the entries of ``kind``), or with ``q`` the confident matches, best first;
+    ``fields[0]`` is the entries' key (``code`` or ``id``)."""
     if q is None or not q.strip():
-        models = list(library.kb.of_kind(kind))
         return Items(items=[{f: getattr(m, f) for f in fields} for m in models])
+    by_id = {str(getattr(m, fields[0])): m for m in models}
     answer = library.searcher.search(q, limit=MAX_RESULTS, kinds=frozenset({kind}))
-    items = []
-    for hit in answer.results:
-        model = library.kb.entries[hit.id].model
-        items.append({**{f: getattr(model, f) for f in fields}, "score": hit.score})
+    items = [
+        {**{f: getattr(by_id[hit.id], f) for f in fields}, "score": hit.score}
+        for hit in answer.results
+    ]
     return Items(query=answer.question, items=items)
 
 
@@ -68,7 +77,8 @@ async def ask(body: AskIn, services: ServicesDep, answers: AnswersDep) -> Respon
 @router.get("/pitfalls")
 async def pitfalls(library: LibraryDep, q: QueryParam = None) -> Items:
     """Every runbook, or with ``q`` a symptom search (``upstream request timeout``)."""
-    return _listing(library, "pitfall", q, ("code", "title", "severity", "summary"))
+    fields = ("code", "title", "severity", "summary")
+    return _listing(library, "pitfall", library.kb.pitfalls(), q, fields)
 
 
 @router.get("/pitfalls/{code}")
@@ -79,7 +89,7 @@ async def pitfall(code: str, library: LibraryDep) -> PitfallOut:
 
 @router.get("/comparisons")
 async def comparisons(library: LibraryDep) -> Items:
-    return _listing(library, "comparison", None, ("id", "title", "as_of"))
+    return _listing(library, "comparison", library.kb.comparisons(), None, ("id", "title", "as_of"))
 
 
 @router.get("/comparisons/{comparison_id}")
@@ -90,7 +100,8 @@ async def comparison(comparison_id: str, library: LibraryDep) -> ComparisonOut:
 
 @router.get("/facts")
 async def facts(library: LibraryDep, q: QueryParam = None) -> Items:
-    return _listing(library, "fact", q, ("id", "title", "claim", "quantity", "sources"))
+    fields = ("id", "title", "claim", "quantity", "sources")
+    return _listing(library, "fact", library.kb.facts(), q, fields)
 
 
 @router.get("/sources")

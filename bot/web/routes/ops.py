@@ -10,7 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from bot.store import StoreUnavailable
 from bot.web.deps import ServicesDep
 from bot.web.models import Health, Ready
-from bot.web.problems import RESPONSES, ProblemError
+from bot.web.problems import RESPONSES, RETRY_AFTER_S, ProblemError
 
 router = APIRouter(tags=["operations"])
 log = logging.getLogger("meshbot.web")
@@ -32,7 +32,8 @@ def readyz(services: ServicesDep) -> Ready:
     except StoreUnavailable as error:
         log.error("not ready: state store", extra={"error": str(error)})
         detail = "state-store: cannot be written or reached (the service log says why)"
-        raise ProblemError("not-ready", detail, {"Retry-After": "5"}) from error
+        retry = {"Retry-After": str(RETRY_AFTER_S)}
+        raise ProblemError("not-ready", detail, retry) from error
     return Ready(knowledge_entries=len(services.library.kb.entries))
 
 

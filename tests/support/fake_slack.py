@@ -667,7 +667,8 @@ class _Handler(BaseHTTPRequestHandler):
 def fake_slack() -> Iterator[FakeSlack]:
     """A running FakeSlack, closed after the test.
 
-    Register it in a conftest with ``from tests.fake_slack import fake_slack  # noqa: F401``.
+    Register it in a conftest:
+    ``from tests.support.fake_slack import fake_slack  # noqa: F401``.
     """
     with FakeSlack() as slack:
         yield slack

@@ -16,8 +16,8 @@ from httpx2 import Response
 
 from bot.settings import Settings
 from knowledge.library import Library
-from tests.conftest import serve
-from tests.fake_slack import TEAM_ID, Call, FakeSlack, sign
+from tests.support.fake_slack import TEAM_ID, Call, FakeSlack, sign
+from tests.support.servers import serve
 
 SECRET = "test-signing-secret"
 TOKEN = "xoxb-test-token"

@@ -1,4 +1,5 @@
-"""Running real ``meshbot serve`` processes, for the bench and the scale-out tests."""
+"""The service for tests: in process (``serve``, a TestClient), or as real ``meshbot serve``
+processes for the bench and the scale-out tests."""
 
 from __future__ import annotations
 
@@ -10,6 +11,12 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from bot.settings import Settings
+from bot.web.app import create_app, open_store
+from knowledge import Library
 
 MESHBOT = [sys.executable, "-m", "bot.cli"]
 #: The bench's baseline: a bare FastAPI app under the same uvicorn protocol and event loop.
@@ -24,6 +31,11 @@ BARE = [
     "--log-level",
     "warning",
 ]
+
+
+def serve(settings: Settings, library: Library) -> TestClient:
+    """The whole app in process, on the store ``settings`` name (migrated)."""
+    return TestClient(create_app(settings, library, open_store(settings)))
 
 
 def free_port() -> int:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import yaml
 
-QUESTIONS_FILE = Path(__file__).parent / "eval" / "questions.yaml"
+QUESTIONS_FILE = Path(__file__).parent.parent / "eval" / "questions.yaml"
 #: Written after the search was tuned on QUESTIONS_FILE, by someone who never saw the search.
-HOLDOUT_FILE = Path(__file__).parent / "eval" / "holdout.yaml"
+HOLDOUT_FILE = Path(__file__).parent.parent / "eval" / "holdout.yaml"
 
 
 @dataclass(frozen=True)
