@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Literal, TextIO
 
-from engine.adr import proxies, span
+from engine.adr import amount, proxies, span
 from engine.answers import Question, UnreadableAnswer, Value
 from engine.cost import Estimate
 from engine.decision import DecisionRules, Verdict, next_step
@@ -13,19 +13,22 @@ from engine.decision import DecisionRules, Verdict, next_step
 
 def estimate_table(estimate: Estimate) -> str:
     header = (
-        f"{'plane':28} {'proxies':>22} {'memory MB':>10} {'vCPU':>7} {'USD/month':>10} "
-        f"{'p99/hop ms':>11} {'p99/request ms':>15} {'fits SLO':>8}"
+        f"{'plane':28} {'proxies':>22} {'MB used':>9} {'MB reserved':>11} {'vCPU used':>9} "
+        f"{'vCPU reserved':>13} {'USD/month':>10} {'p99/hop ms':>11} {'p99/request ms':>15} "
+        f"{'fits SLO':>8}"
     )
-    lines = [header, "-" * len(header)]
+    lines = [f"basis: {estimate.basis} figures (--basis article|upstream)", header]
+    lines.append("-" * len(header))
     for p in estimate.planes:
         fits = "" if p.fits_slo is None else ("yes" if p.fits_slo else "no")
         lines.append(
-            f"{p.name[:28]:28} {proxies(p.proxies, p.proxies_per):>22} {p.memory_mb:>10,.0f} "
-            f"{p.cpu_vcpu:>7,.1f} {p.monthly_usd:>10,.0f} {span(p.latency_ms_per_hop):>11} "
-            f"{span(p.latency_ms_per_request):>15} {fits:>8}"
+            f"{p.name[:28]:28} {proxies(p.proxies, p.proxies_per):>22} {amount(p.memory_mb):>9} "
+            f"{amount(p.reserved_memory_mb):>11} {amount(p.cpu_vcpu, 1):>9} "
+            f"{amount(p.reserved_vcpu, 1):>13} {amount(p.monthly_usd):>10} "
+            f"{span(p.latency_ms_per_hop):>11} {span(p.latency_ms_per_request):>15} {fits:>8}"
         )
     if estimate.control_plane:
-        lines += ["", "control plane, paid once per cluster:"]
+        lines += ["", "control plane, paid once per cluster (chart requests):"]
         for c in estimate.control_plane:
             lines.append(
                 f"  {c.plane:14} {c.name[:34]:34} {c.memory_mb:>8,.0f} MB {c.cpu_vcpu:>5,.1f} vCPU "

@@ -66,18 +66,23 @@ def render_adr(
 
 def _cost_table(estimate: Estimate) -> list[str]:
     rows = [
-        "| Plane | Proxies | Memory (MB) | vCPU | USD/month | p99 added per request (ms) |",
+        f"Basis: {estimate.basis} figures.",
+        "",
+        "| Plane | Proxies | Memory used / reserved (MB) | vCPU used / reserved | USD/month "
+        "| p99 added per request (ms) |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for p in estimate.planes:
         rows.append(
-            f"| {p.name} | {proxies(p.proxies, p.proxies_per)} | {p.memory_mb:,.0f} | "
-            f"{p.cpu_vcpu:,.1f} | {p.monthly_usd:,.0f} | {span(p.latency_ms_per_request)} |"
+            f"| {p.name} | {proxies(p.proxies, p.proxies_per)} | {amount(p.memory_mb)} / "
+            f"{amount(p.reserved_memory_mb)} | {amount(p.cpu_vcpu, 1)} / "
+            f"{amount(p.reserved_vcpu, 1)} | {amount(p.monthly_usd)} | "
+            f"{span(p.latency_ms_per_request)} |"
         )
     for c in estimate.control_plane:
         rows.append(
-            f"| control plane: {c.name} | — | {c.memory_mb:,.0f} | {c.cpu_vcpu:,.1f} | "
-            f"{c.monthly_usd:,.0f} | — |"
+            f"| control plane: {c.name} | — | {c.memory_mb:,.0f} (requested) | "
+            f"{c.cpu_vcpu:,.1f} (requested) | {c.monthly_usd:,.0f} | — |"
         )
     rows += ["", *(f"- {a}" for a in estimate.assumptions)]
     return rows
@@ -87,5 +92,13 @@ def proxies(count: int, per: str) -> str:
     return "none" if per == "none" else f"{count:,} (one per {per})"
 
 
-def span(r: Range) -> str:
+def span(r: Range | None) -> str:
+    """A latency range, or "n/a" where the estimate's basis has no figure."""
+    if r is None:
+        return "n/a"
     return f"{r.low:g}" if r.low == r.high else f"{r.low:g}–{r.high:g}"
+
+
+def amount(value: float | None, decimals: int = 0) -> str:
+    """A figure with thousands separators, or "n/a" where there is none (not estimated)."""
+    return "n/a" if value is None else f"{value:,.{decimals}f}"

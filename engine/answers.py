@@ -66,6 +66,8 @@ class Question(BaseModel):
     example: str
     optional: bool = False
     open_choices: bool = False  # many-of: names not in the list count too (any language)
+    yes_also: tuple[str, ...] = ()  # yes-no: further words that answer yes (a named regulation)
+    no_also: tuple[str, ...] = ()  # yes-no: further words that answer no ("none")
     entry: str  # the knowledge entry the question comes from
 
     def parse(self, reply: object) -> Value:
@@ -228,7 +230,8 @@ def _integer(text: str, question: Question) -> int:
 
 
 def _yes_no(text: str, question: Question) -> bool:
-    yes, no = _matches_any(text, _YES), _matches_any(text, _NO)
+    yes = _matches_any(text, (*_YES, *question.yes_also))
+    no = _matches_any(text, (*_NO, *question.no_also))
     if yes != no:
         return yes
     raise question._fail("Please answer yes or no.")

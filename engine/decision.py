@@ -12,6 +12,7 @@ verdict names the entry it rests on and that entry's sources.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -22,6 +23,7 @@ from engine.answers import Question, Value
 from engine.cost import CostParameters, Estimate, FleetSpec, PlaneId, estimate
 from engine.questions import QUESTIONS
 from engine.rules import Limit
+from engine.versions import version_key
 
 Answers = Mapping[str, Value]
 VerdictKind = Literal["mesh", "no-mesh", "borderline"]
@@ -55,6 +57,7 @@ PLANE_FACTS = (
     "fact.cilium-or-ambient-choice",
     "fact.istio-when-full-xds",
     "fact.sidecarless-ready-for-new-workloads",
+    "fact.istio-recommends-ambient",
     "step.choose-plane",
 )
 
@@ -78,6 +81,10 @@ class DecisionRules(BaseModel):
     sources: dict[str, list[str]]  # entry id → the sources it cites
     source_titles: dict[str, str]  # source id → "title <url>", for records people read
     cost: CostParameters
+    #: Kernel branches ("4.19") past upstream end of life on the day the rules were built, with
+    #: the day support ended; the oldest branch still supported marks anything older as past too.
+    kernels_past_eol: dict[str, dt.date | None] = {}
+    oldest_supported_kernel: str | None = None
 
 
 class Reason(BaseModel):
@@ -197,12 +204,21 @@ class _Assessment:
         }
         return [name for name, present in found.items() if present]
 
+    def _unmeasured_latency(self) -> bool:
+        """A single-digit-millisecond SLO is the article's "no mesh unless you measure it"."""
+        return (
+            "latency-sensitive" in self.anti_patterns
+            and _as_bool(self.answers.get("latency_measured")) is not True
+        )
+
     def provisional(self) -> VerdictKind:
         """The verdict on what is known; unknown criteria count as not met."""
         if self.stopped:
             return "no-mesh"
         count, anti = len(self.met), set(self.anti_patterns)
         if "deploy-together" in anti:  # the coordination problem a mesh solves is absent
+            return "no-mesh"
+        if self._unmeasured_latency():
             return "no-mesh"
         if count >= self.needed:
             return "borderline" if "want-to-be-ready" in anti else "mesh"
@@ -223,6 +239,13 @@ class _Assessment:
             return True
         if question in {"motivation", "deploy_together", "latency_slo_ms"}:
             return self._could_reach() >= self.needed - 1
+        if question == "latency_measured":
+            return (
+                "latency-sensitive" in self.anti_patterns and self._could_reach() >= self.needed - 1
+            )
+        if question in {"rps_per_pod", "call_depth"}:
+            pods = self.answers.get("pods")
+            return self.provisional() != "no-mesh" and isinstance(pods, int) and pods > 0
         if self.provisional() == "no-mesh":
             return False
         if question in {"kernel", "windows_nodes"}:
@@ -243,6 +266,11 @@ class _Assessment:
             or "latency-sensitive" in self.anti_patterns
         )
 
+    def _needs_sidecar_mode(self) -> bool:
+        """Multi-cluster federation is the feature Istio's quickstart still sends to sidecars."""
+        features = self.answers.get("istio_features")
+        return isinstance(features, list) and "multi-cluster-federation" in features
+
     def _cilium_candidate(self) -> bool:
         return self._overhead_first() and not self._needs_istio()
 
@@ -262,9 +290,11 @@ class _Assessment:
             self._needs_istio(),
             blocker is not None,
             _as_bool(self.answers.get("platform_capacity")) is False,
+            self._needs_sidecar_mode(),
         )
         row = next(r for r in PLANE_TABLE if r.matches(facts))
-        self._reason(row.why, row.entry or blocker or "")
+        for text, entry in row.reasons:
+            self._reason(text, entry or blocker or "")
         return row.plane, list(row.alternatives)
 
     # -- the verdict ---------------------------------------------------------------------
@@ -287,6 +317,7 @@ class _Assessment:
                 for other, text, entry in others
             ]
         pitfalls = [p for p in self.rules.pitfalls if plane in p.planes]
+        own = self.rules.cost.profiles[plane].first_steps if plane is not None else []
         return Verdict(
             verdict=kind,
             plane=plane,
@@ -298,7 +329,7 @@ class _Assessment:
             anti_patterns=[ANTI_PATTERNS[name] for name in self.anti_patterns],
             reasons=self.reasons,
             pitfalls=[p.code for p in pitfalls],
-            first_steps=[f"{p.prepare} ({p.code})" for p in pitfalls],
+            first_steps=[*own, *(f"{p.prepare} ({p.code})" for p in pitfalls)],
             estimate=self._estimate(plane, alternatives),
             stopped_at_step=1 if self.stopped else None,
         )
@@ -335,11 +366,40 @@ class _Assessment:
             )
         for name in self.anti_patterns:
             self._reason(f"Anti-pattern present: {name.replace('-', ' ')}.", ANTI_PATTERNS[name])
+        if self._unmeasured_latency():
+            self._reason(
+                "A single-digit-millisecond SLO: no mesh unless you measure that it fits. "
+                "Measure the added p99 on your own traffic and call depth, then answer again.",
+                "anti.latency-sensitive",
+            )
+        self._explain_kernel()
         if kind == "borderline":
             self._reason(
                 "Borderline: re-run this when a criterion changes, and meanwhile cover the gap "
                 "without a mesh.",
                 "cmp.without-mesh",
+            )
+
+    def _explain_kernel(self) -> None:
+        """Flag a kernel past upstream end of life whatever the verdict: a risk of its own."""
+        kernel = self.answers.get("kernel")
+        if not isinstance(kernel, str):
+            return
+        branch = ".".join(kernel.split(".")[:2])
+        oldest = self.rules.oldest_supported_kernel
+        if branch in self.rules.kernels_past_eol:
+            ended = self.rules.kernels_past_eol[branch]
+            when = f" (support ended {ended.isoformat()})" if ended else ""
+            self._reason(
+                f"Kernel {branch} is past upstream end of life{when}; plan a node OS upgrade "
+                "whatever you decide about the mesh.",
+                "thr.cilium-kernel",
+            )
+        elif oldest is not None and version_key(branch) < version_key(oldest):
+            self._reason(
+                f"Kernel {branch} is older than the oldest longterm kernel still supported "
+                f"upstream ({oldest}); plan a node OS upgrade whatever you decide.",
+                "thr.cilium-kernel",
             )
 
     def _estimate(self, plane: PlaneId | None, alternatives: list[PlaneChoice]) -> Estimate | None:
@@ -350,9 +410,9 @@ class _Assessment:
         planes: list[PlaneId] = [plane, *(a.plane for a in alternatives), "none"]
         spec = FleetSpec(
             pods=min(pods, 1_000_000),
-            latency_slo_ms=slo
-            if isinstance(slo, int) and not isinstance(slo, bool) and slo > 0
-            else None,
+            rps_per_pod=_positive(self.answers.get("rps_per_pod"), 1_000_000),
+            hops=_positive(self.answers.get("call_depth"), 1000) or 1,
+            latency_slo_ms=_positive(slo, 3_600_000),
             planes=list(dict.fromkeys(planes)),
         )
         return estimate(spec, self.rules.cost)
@@ -360,36 +420,46 @@ class _Assessment:
 
 _LINKERD_WHY = "The lower-complexity entry point, if Istio's features are not needed."
 _OVERHEAD = "overhead (memory, CPU, latency) comes first"
+_FULL_ISTIO = (
+    "Istio: you need its full feature surface, and your team can own it.",
+    "fact.istio-when-full-xds",
+)
 _ANY = None
-#: Stands for the threshold that rules Cilium out (kernel, Windows nodes), as the row's entry.
+#: Stands for the threshold that rules Cilium out (kernel, Windows nodes), as a reason's entry.
 _BLOCKER = None
+
+Conditions = tuple[bool, bool, bool, bool, bool]
 
 
 @dataclass(frozen=True)
 class PlaneRow:
     """One row of the plane choice: when it applies, the plane, why, and the alternatives."""
 
-    when: tuple[bool | None, bool | None, bool | None, bool | None]
+    when: tuple[bool | None, bool | None, bool | None, bool | None, bool | None]
     plane: PlaneId
-    why: str
-    entry: str | None  # the knowledge entry behind ``why``; None: the blocking threshold
+    reasons: tuple[tuple[str, str | None], ...]  # (text, entry; None: the blocking threshold)
     alternatives: tuple[tuple[PlaneId, str, str], ...]
 
-    def matches(self, facts: tuple[bool, bool, bool, bool]) -> bool:
+    def matches(self, facts: Conditions) -> bool:
         return all(
             want is None or want == fact for want, fact in zip(self.when, facts, strict=True)
         )
 
 
 #: The plane choice at a glance; the first matching row wins, and ``_ANY`` matches anything.
-#:   when = (overhead first, needs Istio's features, Cilium ruled out by the nodes, small team)
+#:   when = (overhead first, needs Istio's features, Cilium ruled out by the nodes,
+#:           small platform team, needs sidecar-only features such as multi-cluster federation)
 PLANE_TABLE: tuple[PlaneRow, ...] = (
     PlaneRow(
-        (True, True, _ANY, _ANY),
+        (True, True, _ANY, _ANY, _ANY),
         "istio-ambient",
-        f"Cilium or Istio ambient, since {_OVERHEAD}; you need Istio's feature surface, so "
-        "ambient.",
-        "fact.cilium-or-ambient-choice",
+        (
+            (
+                f"Cilium or Istio ambient, since {_OVERHEAD}; you need Istio's feature surface, "
+                "so ambient.",
+                "fact.cilium-or-ambient-choice",
+            ),
+        ),
         (
             (
                 "istio-sidecar",
@@ -399,19 +469,27 @@ PLANE_TABLE: tuple[PlaneRow, ...] = (
         ),
     ),
     PlaneRow(
-        (True, False, True, _ANY),
+        (True, False, True, _ANY, _ANY),
         "istio-ambient",
-        f"Cilium would fit, since {_OVERHEAD}, but your nodes rule it out; Istio ambient is the "
-        "other low-overhead plane.",
-        _BLOCKER,
+        (
+            (
+                f"Cilium would fit, since {_OVERHEAD}, but your nodes rule it out; Istio ambient "
+                "is the other low-overhead plane.",
+                _BLOCKER,
+            ),
+        ),
         (("linkerd", _LINKERD_WHY, "fact.linkerd-better-starting-point"),),
     ),
     PlaneRow(
-        (True, False, False, _ANY),
+        (True, False, False, _ANY, _ANY),
         "cilium",
-        f"Cilium's eBPF data plane, since {_OVERHEAD} and neither the kernel nor Windows nodes "
-        "nor a need for Istio's features stands in the way.",
-        "fact.cilium-or-ambient-choice",
+        (
+            (
+                f"Cilium's eBPF data plane, since {_OVERHEAD} and neither the kernel nor Windows "
+                "nodes nor a need for Istio's features stands in the way.",
+                "fact.cilium-or-ambient-choice",
+            ),
+        ),
         (
             (
                 "istio-ambient",
@@ -421,18 +499,27 @@ PLANE_TABLE: tuple[PlaneRow, ...] = (
         ),
     ),
     PlaneRow(
-        (False, True, _ANY, True),
+        (False, True, _ANY, True, _ANY),
         "istio-ambient",
-        "Istio ambient: the lower-overhead entry point for a small platform team, and it keeps "
-        "the Istio features you need.",
-        "fact.entry-points-complexity-vs-overhead",
+        (
+            (
+                "Istio ambient: the lower-overhead entry point for a small platform team, and it "
+                "keeps the Istio features you need.",
+                "fact.entry-points-complexity-vs-overhead",
+            ),
+        ),
         (("linkerd", _LINKERD_WHY, "fact.linkerd-better-starting-point"),),
     ),
     PlaneRow(
-        (False, False, _ANY, True),
+        (False, False, _ANY, True, _ANY),
         "linkerd",
-        "Linkerd: the lower-complexity entry point for a team that cannot own a complex system.",
-        "fact.entry-points-complexity-vs-overhead",
+        (
+            (
+                "Linkerd: the lower-complexity entry point for a team that cannot own a complex "
+                "system.",
+                "fact.entry-points-complexity-vs-overhead",
+            ),
+        ),
         (
             (
                 "istio-ambient",
@@ -442,24 +529,55 @@ PLANE_TABLE: tuple[PlaneRow, ...] = (
         ),
     ),
     PlaneRow(
-        (False, True, _ANY, False),
+        (False, True, _ANY, False, True),
         "istio-sidecar",
-        "Istio: you need its full feature surface, and your team can own it.",
-        "fact.istio-when-full-xds",
+        (
+            _FULL_ISTIO,
+            (
+                "Sidecar mode for now: Istio recommends ambient to new users, but multi-cluster "
+                "federation is where ambient is still catching up; check the current release "
+                "notes before ruling ambient out.",
+                "fact.istio-recommends-ambient",
+            ),
+        ),
         (
             (
                 "istio-ambient",
-                "Same control plane without sidecars, for new deployments.",
-                "fact.sidecarless-ready-for-new-workloads",
+                "Istio's own recommendation for new users, once it covers your clusters.",
+                "fact.istio-recommends-ambient",
             ),
         ),
     ),
     PlaneRow(
-        (False, False, _ANY, False),
+        (False, True, _ANY, False, False),
+        "istio-ambient",
+        (
+            _FULL_ISTIO,
+            (
+                "Ambient mode: Istio recommends that new users start with ambient (JWT and "
+                "external authorization run in waypoints); sidecars remain for what ambient "
+                "lacks.",
+                "fact.istio-recommends-ambient",
+            ),
+        ),
+        (
+            (
+                "istio-sidecar",
+                "Sidecar mode, for the advanced features ambient does not cover yet.",
+                "fact.istio-when-full-xds",
+            ),
+        ),
+    ),
+    PlaneRow(
+        (False, False, _ANY, False, _ANY),
         "linkerd",
-        "Linkerd: for mTLS, golden metrics and basic traffic shifting it is the better starting "
-        "point for most teams.",
-        "fact.linkerd-better-starting-point",
+        (
+            (
+                "Linkerd: for mTLS, golden metrics and basic traffic shifting it is the better "
+                "starting point for most teams.",
+                "fact.linkerd-better-starting-point",
+            ),
+        ),
         (
             (
                 "istio-ambient",
@@ -469,6 +587,13 @@ PLANE_TABLE: tuple[PlaneRow, ...] = (
         ),
     ),
 )
+
+
+def _positive(value: Value, most: int) -> int | None:
+    """A whole-number answer above zero, capped at what the estimate accepts; else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return min(value, most)
+    return None
 
 
 def _as_bool(value: Value) -> bool | None:

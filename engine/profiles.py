@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.quantities import Figure
+from engine.versions import AppliesTo
 
 DeploymentUnit = Literal["pod", "node", "namespace", "none"]
 
@@ -20,6 +22,23 @@ class L7Proxy(BaseModel):
     deployment_unit: Literal["namespace", "node"]
     memory_mb_per_proxy: list[Figure] = Field(min_length=1)
     vcpu_per_1k_rps: list[Figure] = Field(min_length=1)
+
+
+class Reserved(BaseModel):
+    """What one component of the data plane asks the scheduler for (its chart's requests).
+
+    The cluster sets this capacity aside whatever the proxy actually uses, and Fargate bills it,
+    so an honest estimate shows it beside the measured use.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    component: str
+    per: Literal["pod", "node"]
+    vcpu: float = Field(ge=0)
+    memory_mb: float = Field(ge=0)
+    source: str
+    note: str | None = None
 
 
 class ControlPlane(BaseModel):
@@ -37,9 +56,10 @@ class ControlPlane(BaseModel):
 class DataPlaneProfile(BaseModel):
     """Resource and latency figures for one data plane.
 
-    Each figure is a list of alternatives, one per source, the first being the default.
-    Sources disagree (the article against Istio's own docs, say), and the caller must be
-    able to pick one and see both.
+    Each figure is a list of alternatives, one per source. Figures whose source is the article
+    form the article basis; all others (project docs, benchmarks, charts) the upstream basis. An
+    estimate uses one basis for every plane, so a measured figure for one plane is never set
+    beside the article's figure for another.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -50,8 +70,13 @@ class DataPlaneProfile(BaseModel):
     deployment_unit: DeploymentUnit
     summary: str
     memory_mb_per_proxy: list[Figure] = Field(min_length=1)
-    vcpu_per_1k_rps: list[Figure] = Field(min_length=1)
-    p99_ms_per_hop: list[Figure] = Field(min_length=1)
+    vcpu_per_1k_rps: list[Figure] = Field(
+        [], description="May be empty: no published figure on either basis (the gap is shown)."
+    )
+    p99_ms_per_hop: list[Figure] = []
+    reserved: list[Reserved] = Field(
+        [], description="Chart requests of the data-plane components, per pod or per node."
+    )
     memory_basis: Literal["proxy", "pod"] = Field(
         "proxy",
         description="What memory_mb_per_proxy is counted per: each proxy, or each pod served "
@@ -60,6 +85,12 @@ class DataPlaneProfile(BaseModel):
     l7_proxy: L7Proxy | None = None
     control_plane: ControlPlane | None = None
     requirements: list[str] = []
+    first_steps: list[str] = Field(
+        [],
+        description="What to prepare for when this plane is recommended (its own pitfalls).",
+    )
     features: dict[str, str] = {}
     keywords: list[str] = []
     sources: list[str] = Field(min_length=1)
+    reviewed: dt.date = Field(description="Last checked against its sources.")
+    applies_to: list[AppliesTo] = []

@@ -80,6 +80,9 @@ QUESTIONS: tuple[Question, ...] = (
         type="yes-no",
         example="yes, PCI-DSS",
         entry="step.check-compliance",
+        # Naming a regulation answers yes; "none" answers no.
+        yes_also=("pci-dss", "pci dss", "pci", "hipaa", "fedramp", "soc 2", "soc2", "iso 27001"),
+        no_also=("none", "no regulation", "nothing", "not audited", "not regulated"),
     ),
     Question(
         id="languages",
@@ -140,6 +143,20 @@ QUESTIONS: tuple[Question, ...] = (
         example="50",
         optional=True,
         entry="anti.latency-sensitive",
+    ),
+    Question(
+        id="latency_measured",
+        step=3,
+        prompt=(
+            "Have you measured a mesh's added p99 on your own traffic, across your real call "
+            "depth, and does it fit that SLO?"
+        ),
+        help="A benchmark from a vendor or a blog does not count; your services and hardware do.",
+        type="yes-no",
+        example="not yet",
+        optional=True,
+        entry="anti.latency-sensitive",
+        no_also=("not yet", "haven't", "have not"),
     ),
     Question(
         id="platform_capacity",
@@ -216,6 +233,32 @@ QUESTIONS: tuple[Question, ...] = (
         example="200 pods",
         optional=True,
         entry="fact.fleet-memory-istio-200-pods",
+    ),
+    Question(
+        id="rps_per_pod",
+        step=5,
+        prompt=(
+            "About how many requests per second does a typical meshed pod serve? ('skip' to use "
+            "the article's 1,000)"
+        ),
+        help="Proxy CPU follows traffic; most pods serve far less than the article's example.",
+        type="integer",
+        example="50",
+        optional=True,
+        entry="fact.moderate-load-rps",
+    ),
+    Question(
+        id="call_depth",
+        step=5,
+        prompt=(
+            "How many service-to-service calls does one user request pass through, at most? "
+            "('skip' for one)"
+        ),
+        help="Each hop crosses the mesh again, so the added latency multiplies by this.",
+        type="integer",
+        example="6",
+        optional=True,
+        entry="fact.fanout-latency-high",
     ),
 )
 

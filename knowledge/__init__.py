@@ -20,6 +20,7 @@ from knowledge.errors import (
     Problem,
     ScanTimeout,
 )
+from knowledge.freshness import DEFAULT_MAX_AGE, parse_age, stale
 from knowledge.index import build_index, ensure_index
 from knowledge.library import Library, check, open_index, open_library
 from knowledge.params import decision_rules
@@ -41,6 +42,7 @@ from knowledge.search import MAX_QUESTION_CHARS, MAX_RESULTS, Answer, Hit, Searc
 
 __all__ = [
     "CLI_LIMITS",
+    "DEFAULT_MAX_AGE",
     "MAX_QUESTION_CHARS",
     "MAX_RESULTS",
     "REQUEST_LIMITS",
@@ -82,5 +84,7 @@ __all__ = [
     "folded",
     "open_index",
     "open_library",
+    "parse_age",
+    "stale",
     "worst_first",
 ]

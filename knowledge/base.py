@@ -8,6 +8,7 @@ collected before failing, so an author fixes them all in one pass.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +39,16 @@ KINDS: dict[str, tuple[str, type[BaseModel]]] = {
     "vocabulary.yaml": ("term", schema.Term),
     "prices.yaml": ("price", schema.Price),
     "rules.yaml": ("rule", schema.ScanRule),
+    "releases.yaml": ("release", schema.ProductReleases),
 }
+
+#: A text naming a product release ("Istio 1.24", "k8s 1.33", "kernel 5.10") makes an entry
+#: version-dependent: it must then say which releases it holds for (``applies_to``).
+NAMES_A_RELEASE = re.compile(
+    r"\b(istio|linkerd|cilium|kubernetes|k8s|kernel)\s+v?\d+\.\d+", re.IGNORECASE
+)
+#: Kinds that are version-dependent whatever their text says: runbooks and data-plane figures.
+ALWAYS_VERSIONED = frozenset({"pitfall", "profile"})
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,8 @@ class KnowledgeBase:
 
     entries: dict[str, Located] = field(default_factory=dict)
     sources: dict[str, schema.Source] = field(default_factory=dict)
+    releases: dict[str, schema.ProductReleases] = field(default_factory=dict)
+    release_entries: list[Located] = field(default_factory=list)
     vocabulary: list[schema.Term] = field(default_factory=list)
     digest: str = ""
 
@@ -165,6 +177,9 @@ def _register(
     if item.kind == "term":
         kb.vocabulary.append(item.model)
         return
+    if item.kind == "release":
+        _register_releases(kb, item, problems)
+        return
     is_source = item.kind == "source"
     key_field = "code" if item.kind == "pitfall" else "id"
     first = seen.setdefault((is_source, item.id), item)
@@ -182,6 +197,28 @@ def _register(
         kb.entries[item.id] = item
 
 
+def _register_releases(kb: KnowledgeBase, item: Located, problems: list[Problem]) -> None:
+    """A product listed again (an organisation's own releases.yaml) adds releases to it, so
+    its entries can name a release the built-in list does not have yet; a version listed twice
+    is a problem."""
+    known = kb.releases.get(item.id)
+    if known is not None:
+        for position, release in enumerate(item.model.releases):
+            if known.find(release.version) is not None:
+                problems.append(
+                    item.problem(
+                        ("releases", position, "version"),
+                        f"{known.name} {release.version} is already listed",
+                    )
+                )
+        merged = [*known.releases, *item.model.releases]
+        item_model = known.model_copy(update={"releases": merged})
+    else:
+        item_model = item.model
+    kb.releases[item.id] = item_model
+    kb.release_entries.append(item)
+
+
 def _cross_reference_problems(kb: KnowledgeBase, located: Sequence[Located]) -> Iterator[Problem]:
     for item in located:
         for loc, source_id in source_refs(item.model):
@@ -192,7 +229,44 @@ def _cross_reference_problems(kb: KnowledgeBase, located: Sequence[Located]) -> 
             for position, ref in enumerate([refs] if isinstance(refs, str) else refs):
                 if ref not in kb.entries:
                     yield item.problem((name, position), f"{name} refers to unknown entry {ref!r}")
+        yield from _version_problems(kb, item)
     yield from _vocabulary_problems(item for item in located if item.kind == "term")
+
+
+def version_dependent(kind: str, model: Any) -> bool:
+    """Whether an entry's truth depends on a release (see ``NAMES_A_RELEASE``)."""
+    if kind in ("source", "term", "release"):
+        return False
+    if kind in ALWAYS_VERSIONED and getattr(model, "deployment_unit", "") != "none":
+        return True
+    return bool(NAMES_A_RELEASE.search(model.model_dump_json()))
+
+
+def _version_problems(kb: KnowledgeBase, item: Located) -> Iterator[Problem]:
+    ranges = getattr(item.model, "applies_to", None) or []
+    if not ranges and version_dependent(item.kind, item.model):
+        yield item.problem(
+            ("reviewed",),
+            f"{item.kind} {item.id!r} is version-dependent (it names a release, or is a "
+            "runbook or profile) but has no applies_to",
+        )
+    for position, scope in enumerate(ranges):
+        product = kb.releases.get(scope.product)
+        for bound in ("since", "until"):
+            version = getattr(scope, bound)
+            if version is None:
+                continue
+            if product is None:
+                yield item.problem(
+                    ("applies_to", position, "product"),
+                    f"applies_to names {scope.product!r}, which releases.yaml does not list",
+                )
+            elif product.find(version) is None:
+                yield item.problem(
+                    ("applies_to", position, bound),
+                    f"applies_to names {product.name} {version}, "
+                    "which is not a release in releases.yaml",
+                )
 
 
 def source_refs(model: Any) -> Iterator[tuple[tuple[int | str, ...], str]]:
@@ -207,6 +281,8 @@ def source_refs(model: Any) -> Iterator[tuple[tuple[int | str, ...], str]]:
         for name in ("memory_mb_per_proxy", "vcpu_per_1k_rps", "p99_ms_per_hop"):
             for position, figure in enumerate(getattr(model, name)):
                 yield (name, position, "source"), figure.source
+        for position, reserved in enumerate(model.reserved):
+            yield ("reserved", position, "source"), reserved.source
         for part in ("l7_proxy", "control_plane"):
             component = getattr(model, part)
             for name in ("memory_mb_per_proxy", "vcpu_per_1k_rps", "memory_mb", "vcpu"):

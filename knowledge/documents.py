@@ -39,6 +39,7 @@ def documents(kb: KnowledgeBase) -> Iterator[Document]:
     for entry_id, located in kb.entries.items():
         model = located.model
         keywords, body, answer = _RENDERERS[located.kind](model)
+        answer = f"{validity(model)}\n\n{answer}"
         corrections = kb.corrections_for(entry_id)
         if corrections:
             answer += "\n\n" + "\n".join(
@@ -59,6 +60,14 @@ def documents(kb: KnowledgeBase) -> Iterator[Document]:
                 for s in sorted(cited)
             ),
         )
+
+
+def validity(model: Any) -> str:
+    """The releases an entry holds for and the day it was last checked, shown first in every
+    answer so a reader on another release (or reading a stale entry) knows before acting."""
+    scope = "; ".join(str(a) + (f" ({a.note})" if a.note else "") for a in model.applies_to)
+    holds = f"Holds for {scope}. " if scope else ""
+    return f"_{holds}Reviewed {model.reviewed.isoformat()}._"
 
 
 def _title(model: Any) -> str:

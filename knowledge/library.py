@@ -20,6 +20,7 @@ from knowledge.errors import InvalidKnowledgeBase
 from knowledge.index import ensure_index
 from knowledge.scanner import registry
 from knowledge.search import Searcher
+from knowledge.version_advice import VersionAdvisor
 
 
 @dataclass(frozen=True)
@@ -56,4 +57,4 @@ def open_library(index_path: Path, extra_dirs: Sequence[Path] = ()) -> Library:
 def open_index(kb: KnowledgeBase, rules: DecisionRules, index_path: Path) -> Library:
     """A validated knowledge base with its search index, refreshed on disk if it is stale."""
     ensure_index(kb, index_path)
-    return Library(kb, Searcher(index_path), index_path, rules)
+    return Library(kb, Searcher(index_path, VersionAdvisor(kb)), index_path, rules)

@@ -6,9 +6,12 @@ reads. A knowledge base missing one of them is invalid, reported like any other 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from engine.cost import PLANES, CostParameters
 from engine.decision import PLANE_FACTS, THRESHOLDS, DecisionRules, PitfallBrief
 from engine.quantities import Figure
+from engine.versions import version_key
 from knowledge.base import BUILTIN_DIR, KnowledgeBase
 from knowledge.errors import InvalidKnowledgeBase, Problem
 
@@ -56,9 +59,16 @@ def cost_parameters(kb: KnowledgeBase) -> CostParameters:
     )
 
 
-def decision_rules(kb: KnowledgeBase) -> DecisionRules:
+def decision_rules(kb: KnowledgeBase, today: dt.date | None = None) -> DecisionRules:
     cost = cost_parameters(kb)
+    day = today or dt.date.today()
+    kernels = kb.releases.get("kernel")
+    past = [r for r in kernels.releases if r.eol_on(day)] if kernels else []
+    supported = [r for r in kernels.releases if not r.eol_on(day)] if kernels else []
+    oldest = min(supported, key=lambda r: version_key(r.version), default=None)
     return DecisionRules(
+        kernels_past_eol={r.version: r.end_of_life for r in past},
+        oldest_supported_kernel=oldest.version if oldest else None,
         thresholds={t: list(kb.entries[t].model.limits) for t in THRESHOLDS},
         pitfalls=[
             PitfallBrief(code=p.code, title=p.title, planes=tuple(p.planes), prepare=p.prepare)

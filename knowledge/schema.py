@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 from engine.cost import PlaneId
 from engine.quantities import Figure, Quantity
 from engine.rules import Limit
+from engine.versions import AppliesTo, Product, version_key
 
 #: A scan finding's severity, least severe first: the one place the order is written, so
 #: ``--fail-on``, ``Report.worst`` and every renderer sort the same way.
@@ -26,13 +27,19 @@ NonEmpty = Field(min_length=1)
 
 
 class Entry(BaseModel):
-    """What every searchable entry has: a stable id, a title and its sources."""
+    """What every searchable entry has: a stable id, a title, its sources, the day someone last
+    checked it against them, and (where its truth depends on a release) the releases it holds for.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: str = NonEmpty
     keywords: list[str] = []
     sources: list[str] = Field(min_length=1)
+    reviewed: dt.date = Field(description="Last checked against its sources (kb stale reads it).")
+    applies_to: list[AppliesTo] = Field(
+        [], description="Releases the entry holds for; required when it is version-dependent."
+    )
 
 
 class Source(BaseModel):
@@ -220,3 +227,51 @@ class ScanRule(Entry):
     kinds: list[str] = Field(min_length=1)
     remediation: str = NonEmpty
     doc: HttpUrl
+
+
+class Release(BaseModel):
+    """One minor release of a product: when it shipped and when its support ends."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str = Field(pattern=r"^\d{1,4}(\.\d{1,4}){1,2}$")
+    released: dt.date
+    end_of_life: dt.date | None = Field(
+        None, description="Last day of upstream support; unset while supported or not announced."
+    )
+    supported: bool = Field(description="Whether upstream still supports it as of `reviewed`.")
+    note: str | None = None
+
+    def eol_on(self, day: dt.date) -> bool:
+        """End of life on ``day``: past its announced end date, or (with none announced)
+        already unsupported when the list was reviewed."""
+        if self.end_of_life is not None:
+            return self.end_of_life < day
+        return not self.supported
+
+
+class ProductReleases(BaseModel):
+    """The releases of one product that knowledge entries may name in ``applies_to``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Product
+    name: str = NonEmpty
+    release_every_days: int = Field(
+        ge=1,
+        le=3650,
+        description="How often a new release is expected; kb stale allows this much on top of "
+        "--max-age before it calls the list out of date.",
+    )
+    reviewed: dt.date
+    sources: list[str] = Field(min_length=1)
+    releases: list[Release] = Field(min_length=1)
+    notes: list[str] = []
+
+    @property
+    def newest(self) -> Release:
+        return max(self.releases, key=lambda r: r.released)
+
+    def find(self, version: str) -> Release | None:
+        key = version_key(version)[:2]
+        return next((r for r in self.releases if version_key(r.version)[:2] == key), None)

@@ -24,7 +24,7 @@ import re
 import sqlite3
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -131,7 +131,11 @@ class Searcher:
     are kept in memory), is simpler and smaller than a copy of the index per thread.
     """
 
-    def __init__(self, index_path: Path) -> None:
+    def __init__(
+        self, index_path: Path, advise: Callable[[str, Answer], Answer] | None = None
+    ) -> None:
+        """``advise`` re-reads answers for the releases a question names (VersionAdvisor)."""
+        self._advise = advise
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         try:
             source = sqlite3.connect(f"file:{index_path}?mode=ro", uri=True)
@@ -199,7 +203,8 @@ class Searcher:
         if not confident:
             suggestions = [self._suggestion(rowid) for _, _, rowid in ranked[:3]]
             return Answer(text, False, [], suggestions)
-        return Answer(text, True, [self._hit(rowid, conf) for conf, rowid in confident[:limit]], [])
+        answer = Answer(text, True, [self._hit(rowid, conf) for conf, rowid in confident[:limit]])
+        return answer if self._advise is None else self._advise(text, answer)
 
     # -- reading the question ------------------------------------------------------------
 

@@ -27,6 +27,8 @@ CONVERSATION = [
     ("main_concern", "simplicity"),
     ("istio_features", "none"),
     ("pods", "200"),
+    ("rps_per_pod", "about 50"),
+    ("call_depth", "skip"),
 ]
 
 

@@ -7,7 +7,9 @@ from fastapi.testclient import TestClient
 
 
 def test_estimate_reproduces_the_article(client: TestClient) -> None:
-    body = client.post("/v1/estimate", json={"pods": 200, "rps_per_pod": 1000, "hops": 8}).json()
+    body = client.post(
+        "/v1/estimate", json={"pods": 200, "rps_per_pod": 1000, "hops": 8, "basis": "article"}
+    ).json()
     planes = {p["plane"]: p for p in body["planes"]}
     assert set(planes) == {"istio-sidecar", "linkerd", "istio-ambient", "cilium", "none"}
     sidecar = planes["istio-sidecar"]

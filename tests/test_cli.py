@@ -61,7 +61,10 @@ def test_pitfall_by_symptom_finds_only_pitfalls(capsys: Capture) -> None:
 def test_compare_istio_linkerd_prints_the_table(capsys: Capture) -> None:
     assert main(["compare", "istio", "linkerd"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("**Istio vs Linkerd")
+    validity, _, table = out.partition("\n\n")
+    assert validity.startswith("_Holds for Istio 1.24 and later; Linkerd 2.18 and later.")
+    assert "Reviewed 20" in validity
+    assert table.startswith("**Istio vs Linkerd")
     assert "Envoy, written in C++" in out
     assert "Rust" in out
 
@@ -121,6 +124,7 @@ def test_the_cli_has_the_documented_commands() -> None:
         "kb",
         "kb check",
         "kb build",
+        "kb stale",
     }
 
 
@@ -143,19 +147,22 @@ def test_unknown_command_is_a_usage_error(capsys: Capture) -> None:
 
 
 def test_estimate_prints_a_table_reproducing_the_article(capsys: Capture) -> None:
-    assert main(["estimate", "--pods", "200", "--rps", "1000", "--hops", "8"]) == 0
+    argv = ["estimate", "--pods", "200", "--rps", "1000", "--hops", "8", "--basis", "article"]
+    assert main(argv) == 0
     out = capsys.readouterr().out
+    assert out.startswith("basis: article figures")
     sidecar = next(line for line in out.splitlines() if line.startswith("Istio (sidecar mode)"))
     assert "12,000" in sidecar and "40.0" in sidecar and "16–40" in sidecar
     assert "assumptions:" in out and "control plane" in out
 
 
 def test_estimate_json_has_the_contract_fields(capsys: Capture) -> None:
-    assert main(["estimate", "--pods", "200", "--planes", "linkerd,none", "--json"]) == 0
+    assert main(["estimate", "--pods", "200", "--planes", "istio-sidecar,none", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert {"inputs", "planes", "control_plane", "assumptions"} <= set(data)
-    assert [p["plane"] for p in data["planes"]] == ["linkerd", "none"]
+    assert {"inputs", "basis", "planes", "control_plane", "assumptions"} <= set(data)
+    assert [p["plane"] for p in data["planes"]] == ["istio-sidecar", "none"]
     assert {"low", "high"} == set(data["planes"][0]["latency_ms_per_request"])
+    assert {"reserved_memory_mb", "reserved_vcpu"} <= set(data["planes"][0])
 
 
 @pytest.mark.parametrize(
@@ -181,7 +188,7 @@ def test_decide_from_an_answers_file_writes_the_decision_record(
         "services: about 50\nteams: 8\ncompliance: yes, PCI-DSS\nlanguages: Go, Java and Python\n"
         "canary_everywhere: no\nmotivation: pain we have now\ndeploy_together: no\n"
         "latency_slo_ms: none\nplatform_capacity: not really\nmain_concern: simplicity\n"
-        "istio_features: none\npods: 200\n"
+        "istio_features: none\npods: 200\nrps_per_pod: 50\ncall_depth: 4\n"
     )
     record = tmp_path / "adr.md"
     assert main(["decide", "--answers", str(answers), "--adr", str(record)]) == 0

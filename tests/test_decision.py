@@ -21,7 +21,7 @@ from engine.decision import (
     next_step,
     relevant_answers,
 )
-from engine.questions import QUESTIONS
+from engine.questions import BY_ID, QUESTIONS
 from knowledge.library import Library
 
 MESH_TEAM: dict[str, Value] = {
@@ -112,7 +112,8 @@ def test_a_new_enough_kernel_without_windows_nodes_gets_cilium(rules: DecisionRu
         "windows_nodes": False,
     }
     asked, verdict = _walk(answers, rules)
-    assert asked[-3:] == ["kernel", "windows_nodes", "pods"]
+    # With a pod count, the cost table asks for traffic and call depth instead of assuming them.
+    assert asked[-5:] == ["kernel", "windows_nodes", "pods", "rps_per_pod", "call_depth"]
     assert verdict.plane == "cilium"
     assert verdict.pitfalls == []  # none of the article's five pitfalls is Cilium's
 
@@ -132,6 +133,8 @@ def test_every_question_is_reachable(rules: DecisionRules) -> None:
         answers = {**MESH_TEAM, "main_concern": concern, "platform_capacity": capacity}
         answers |= {"kernel": "6.1", "windows_nodes": False, "istio_features": []}
         seen |= set(_walk(answers, rules)[0])
+    tight = {**MESH_TEAM, "latency_slo_ms": 5, "latency_measured": True, "pods": 200}
+    seen |= set(_walk(tight, rules)[0])
     assert seen == {q.id for q in QUESTIONS}
 
 
@@ -150,6 +153,9 @@ _ANSWER_VALUES: dict[str, list[Value]] = {
     "kernel": ["4.19.0", "5.10.0", "6.8.0"],
     "windows_nodes": [True, False],
     "pods": [None, 30, 5000],
+    "latency_measured": [None, True, False],
+    "rps_per_pod": [None, 5, 2000],
+    "call_depth": [None, 1, 12],
 }
 ANSWER_SETS = st.fixed_dictionaries(
     {}, optional={k: st.sampled_from(v) for k, v in _ANSWER_VALUES.items()}
@@ -200,12 +206,78 @@ def test_the_decision_record_has_every_section(rules: DecisionRules) -> None:
 
 
 def test_the_plane_table_decides_every_combination_of_its_conditions() -> None:
-    for overhead, istio, blocked, small in itertools.product((False, True), repeat=4):
-        facts = (overhead, istio, blocked, small)
+    for overhead, istio, blocked, small, sidecar in itertools.product((False, True), repeat=5):
+        facts = (overhead, istio, blocked, small, sidecar)
         assert any(row.matches(facts) for row in PLANE_TABLE), facts
 
 
 def test_every_reason_in_the_plane_table_is_an_entry_the_engine_declares() -> None:
     for row in PLANE_TABLE:
-        entries = [row.entry, *(entry for _, _, entry in row.alternatives)]
+        entries = [*(entry for _, entry in row.reasons), *(e for _, _, e in row.alternatives)]
         assert all(e is None or e in PLANE_FACTS for e in entries), row.plane
+
+
+def test_istio_features_without_multi_cluster_get_ambient_as_istio_advises(
+    rules: DecisionRules,
+) -> None:
+    answers = {**MESH_TEAM, "platform_capacity": True, "main_concern": "features"}
+    answers["istio_features"] = ["jwt-request-authentication", "external-authorization"]
+    verdict = assess(answers, rules)
+    assert verdict.plane == "istio-ambient"
+    assert "fact.istio-recommends-ambient" in {r.entry for r in verdict.reasons}
+    federated = assess({**answers, "istio_features": ["multi-cluster-federation"]}, rules)
+    assert federated.plane == "istio-sidecar"
+    assert [a.plane for a in federated.alternatives] == ["istio-ambient"]
+
+
+def test_an_unmeasured_single_digit_ms_slo_means_no_mesh_until_measured(
+    rules: DecisionRules,
+) -> None:
+    tight = {**MESH_TEAM, "latency_slo_ms": 5}
+    verdict = assess(tight, rules)
+    assert verdict.verdict == "no-mesh"
+    assert any("no mesh unless you measure" in r.text for r in verdict.reasons)
+    question = next_step(tight, rules)
+    assert isinstance(question, Question) and question.id == "latency_measured"
+    assert assess({**tight, "latency_measured": True}, rules).verdict == "mesh"
+
+
+def test_a_kernel_past_end_of_life_is_flagged_whatever_the_verdict(rules: DecisionRules) -> None:
+    verdict = assess({**MESH_TEAM, "main_concern": "sidecar-overhead", "kernel": "4.19.0"}, rules)
+    assert any(
+        "Kernel 4.19 is past upstream end of life (support ended 2024-12-05)" in r.text
+        for r in verdict.reasons
+    )
+    current = assess({**MESH_TEAM, "main_concern": "sidecar-overhead", "kernel": "6.12.1"}, rules)
+    assert not any("end of life" in r.text for r in current.reasons)
+
+
+def test_ambient_first_steps_name_ambients_own_pitfalls(rules: DecisionRules) -> None:
+    verdict = assess({**MESH_TEAM, "platform_capacity": True, "main_concern": "features"}, rules)
+    assert verdict.plane == "istio-ambient"
+    steps = " ".join(verdict.first_steps)
+    assert "169.254.7.127" in steps and "ztunnel" in steps and "Fargate" in steps
+
+
+@pytest.mark.parametrize(
+    ("reply", "value"),
+    [("none", False), ("PCI-DSS", True), ("we are audited for HIPAA", True), ("no", False)],
+)
+def test_a_named_regulation_or_none_answers_the_compliance_question(
+    reply: str, value: bool
+) -> None:
+    assert BY_ID["compliance"].parse(reply) is value
+
+
+def test_the_cost_table_uses_the_traffic_and_call_depth_given(rules: DecisionRules) -> None:
+    verdict = assess({**MESH_TEAM, "rps_per_pod": 50, "call_depth": 6}, rules)
+    assert verdict.estimate is not None
+    assert verdict.estimate.rps_per_pod == 50
+    assert verdict.estimate.inputs.hops == 6
+    assumed = assess(MESH_TEAM, rules).estimate
+    assert assumed is not None and any("assumed" in a for a in assumed.assumptions)
+
+
+def test_every_questions_own_example_is_a_readable_answer() -> None:
+    for question in QUESTIONS:
+        question.parse(question.example)

@@ -29,6 +29,7 @@ def test_index_is_rebuilt_when_a_knowledge_file_changes(tmp_path: Path) -> None:
     (org / "facts.yaml").write_text(
         "- id: fact.acme-fleet\n  topic: cost\n  title: Our fleet\n"
         "  claim: We run 450 pods.\n  quantity: {value: 450, unit: pods}\n  sources: [article]\n"
+        "  reviewed: 2026-11-01\n"
     )
     changed = load([org])
     assert not is_current(path, changed)

@@ -12,6 +12,7 @@ from knowledge.base import load
 from knowledge.errors import InvalidKnowledgeBase
 from knowledge.library import open_library
 from knowledge.scanner import registry
+from knowledge.scanner.checks import CHECKS
 from knowledge.scanner.registry import ROOT_VALIDITY
 from knowledge.scanner.scan import Scanner
 
@@ -34,6 +35,8 @@ VALID_PITFALL = """\
   detection: [Alert on 503 rate from payments.]
   verification: [503 rate returns to zero.]
   sources: [article]
+  reviewed: 2026-11-01
+  applies_to: [{product: istio, since: "1.22"}]
 """
 
 
@@ -88,7 +91,7 @@ def test_duplicate_code_names_the_first_definition(org_dir: OrgDir) -> None:
     directory = org_dir("pitfalls.yaml", VALID_PITFALL + VALID_PITFALL)
     (problem,) = _problems(directory)
     assert "duplicate id 'ACME-P001' (first defined at" in problem
-    assert problem.startswith(f"{directory / 'pitfalls.yaml'}:17:")
+    assert problem.startswith(f"{directory / 'pitfalls.yaml'}:19:")
 
 
 def test_duplicate_yaml_key_is_not_silently_dropped(org_dir: OrgDir) -> None:
@@ -104,6 +107,7 @@ def test_unquoted_version_is_refused(org_dir: OrgDir) -> None:
   summary: Nodes must run 5.10 or later.
   limits: [{measure: kernel-version, op: ">=", value: 5.10, unit: version}]
   sources: [article]
+  reviewed: 2026-11-01
 """
     (problem,) = _problems(org_dir("thresholds.yaml", threshold))
     assert "version must be quoted" in problem
@@ -117,6 +121,7 @@ def test_number_without_unit_is_refused(org_dir: OrgDir) -> None:
   claim: We run 450 pods.
   quantity: {value: 450}
   sources: [article]
+  reviewed: 2026-11-01
 """
     (problem,) = _problems(org_dir("facts.yaml", fact))
     assert "quantity.unit: Field required" in problem
@@ -194,6 +199,7 @@ ORG_RULE = """\
   remediation: Set an idle timeout below 60 s.
   doc: https://example.com/runbooks/acme-p001
   sources: [article]
+  reviewed: 2026-11-01
 """
 
 
@@ -218,7 +224,7 @@ def test_a_root_validity_fact_in_a_unit_the_scanner_cannot_read_fails_kb_check(
 ) -> None:
     fact = (
         "- id: fact.acme\n  topic: security\n  title: Our root CA\n  claim: Ten of them.\n"
-        "  quantity: {value: 10, unit: widgets}\n  sources: [article]\n"
+        "  quantity: {value: 10, unit: widgets}\n  sources: [article]\n  reviewed: 2026-11-01\n"
     )
     kb = load([org_dir("facts.yaml", fact)])
     located = kb.entries.pop("fact.acme")
@@ -226,3 +232,110 @@ def test_a_root_validity_fact_in_a_unit_the_scanner_cannot_read_fails_kb_check(
     (problem,) = registry.problems(kb)
     assert problem.line == 5
     assert "unit 'widgets' is not a duration" in problem.message
+
+
+def test_a_check_without_a_rule_is_a_problem(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(CHECKS, "MESH-P009-R01", CHECKS["MESH-P001-R01"])
+    (problem,) = registry.problems(load())
+    assert problem.path.name == "rules.yaml"
+    assert "check for 'MESH-P009-R01' but no rule describes it" in problem.message
+
+
+def test_a_pitfall_without_applies_to_is_refused_as_version_dependent(org_dir: OrgDir) -> None:
+    broken = VALID_PITFALL.replace('  applies_to: [{product: istio, since: "1.22"}]\n', "")
+    directory = org_dir("pitfalls.yaml", broken)
+    (problem,) = _problems(directory)
+    assert problem.startswith(f"{directory / 'pitfalls.yaml'}:17: ")
+    assert "is version-dependent" in problem and "no applies_to" in problem
+
+
+def test_a_fact_naming_a_release_needs_applies_to_and_one_that_does_not_is_fine(
+    org_dir: OrgDir,
+) -> None:
+    plain = "- id: fact.acme-a\n  topic: t\n  title: Our mesh\n  claim: We run a mesh.\n"
+    plain += "  sources: [article]\n  reviewed: 2026-11-01\n"
+    versioned = plain.replace("fact.acme-a", "fact.acme-b").replace(
+        "We run a mesh.", "We run Istio 1.24 everywhere."
+    )
+    (problem,) = _problems(org_dir("facts.yaml", plain + versioned))
+    assert "fact 'fact.acme-b' is version-dependent" in problem
+
+
+def test_a_range_naming_a_release_not_in_releases_yaml_is_refused(org_dir: OrgDir) -> None:
+    broken = VALID_PITFALL.replace('since: "1.22"', 'since: "1.99"')
+    directory = org_dir("pitfalls.yaml", broken)
+    (problem,) = _problems(directory)
+    assert problem == (
+        f"{directory / 'pitfalls.yaml'}:18: applies_to names Istio 1.99, "
+        "which is not a release in releases.yaml"
+    )
+
+
+def test_an_entry_without_a_reviewed_date_is_refused(org_dir: OrgDir) -> None:
+    broken = VALID_PITFALL.replace("  reviewed: 2026-11-01\n", "")
+    (problem,) = _problems(org_dir("pitfalls.yaml", broken))
+    assert "reviewed: Field required" in problem
+
+
+def test_kb_stale_prints_nothing_on_our_own_data_as_of_2026_12_01(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["kb", "stale", "--as-of", "2026-12-01", "--max-age", "180d"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_kb_stale_lists_old_reviews_and_end_of_life_ranges_and_exits_1(
+    org_dir: OrgDir, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = VALID_PITFALL.replace("reviewed: 2026-11-01", "reviewed: 2025-01-01").replace(
+        '[{product: istio, since: "1.22"}]', '[{product: istio, since: "1.18", until: "1.20"}]'
+    )
+    directory = org_dir("pitfalls.yaml", old)
+    monkeypatch.setenv("MESHBOT_KNOWLEDGE_DIRS", str(directory))
+    assert main(["kb", "stale", "--as-of", "2026-12-01"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    path = directory / "pitfalls.yaml"
+    assert f"{path}:17: ACME-P001: last reviewed 2025-01-01, 699 days before 2026-12-01" in lines
+    assert any(
+        line.startswith(f"{path}:18: ACME-P001: applies only to Istio 1.18 to 1.20")
+        for line in lines
+    )
+    assert len(lines) == 2
+
+
+def test_kb_stale_says_when_a_products_release_list_is_out_of_date(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["kb", "stale", "--as-of", "2028-06-01", "--max-age", "26w"]) == 1
+    out = capsys.readouterr().out
+    assert "istio: newest listed release 1.31 (2026-08-20) is older than 302 days" in out
+    assert "releases.yaml:" in out
+
+
+def test_kb_stale_refuses_an_age_it_cannot_read(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["kb", "stale", "--max-age", "half a year"])
+    assert exited.value.code == 2
+
+
+def test_an_organisation_can_add_a_release_its_entries_then_name(org_dir: OrgDir) -> None:
+    releases = (
+        "- id: istio\n  name: Istio\n  release_every_days: 120\n  reviewed: 2026-12-01\n"
+        "  sources: [article]\n  releases:\n"
+        "    - {version: '1.32', released: 2026-11-20, supported: true}\n"
+    )
+    org_dir("releases.yaml", releases)
+    directory = org_dir("pitfalls.yaml", VALID_PITFALL.replace('since: "1.22"', 'since: "1.32"'))
+    kb = load([directory])
+    assert kb.releases["istio"].newest.version == "1.32"
+    assert kb.releases["istio"].find("1.31") is not None
+
+
+def test_a_release_listed_twice_is_refused(org_dir: OrgDir) -> None:
+    releases = (
+        "- id: istio\n  name: Istio\n  release_every_days: 120\n  reviewed: 2026-12-01\n"
+        "  sources: [article]\n  releases:\n"
+        "    - {version: '1.31', released: 2026-08-20, supported: true}\n"
+    )
+    (problem,) = _problems(org_dir("releases.yaml", releases))
+    assert problem.endswith("Istio 1.31 is already listed")

@@ -123,3 +123,14 @@ def _exported() -> set[str]:
 def test_the_walk_sees_lazy_imports() -> None:
     """The check is only as good as the walk: bot.web.app imports bot.slack inside a function."""
     assert any(name.startswith("bot.slack") for name in GRAPH["bot.web.app"])
+
+
+def test_answering_a_decision_is_written_once_in_the_service_layer() -> None:
+    """The compare-and-set flow used to be copied into the HTTP routes and the Slack code;
+    now only bot.services merges answers (the CLI's stateless terminal decision aside)."""
+    merging = {
+        module
+        for module, names in GRAPH.items()
+        if "engine.decision.relevant_answers" in names and module.startswith("bot.")
+    }
+    assert merging == {"bot.services.decisions", "bot.cli.plan"}

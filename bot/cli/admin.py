@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import time
 
-from bot.catalog import OK, UNAVAILABLE
+from bot.catalog import INVALID_KB, OK, UNAVAILABLE
 from bot.cli._base import Commands, Needs, action, group, print_json
-from knowledge import build_index, ensure_index
+from knowledge import DEFAULT_MAX_AGE, build_index, ensure_index, parse_age, stale
 
 
 def register(sub: Commands) -> None:
@@ -44,6 +45,20 @@ def register(sub: Commands) -> None:
         "MESHBOT_KNOWLEDGE_DIRS=./our-runbooks meshbot kb check",
         cmd_kb_check,
     )
+    stale_action = action(
+        kb,
+        "stale",
+        "list entries past review, ranges covering only end-of-life releases and out-of-date "
+        "release lists; exit 1 if any",
+        "meshbot kb stale --as-of 2026-12-01 --max-age 180d",
+        cmd_kb_stale,
+    )
+    stale_action.add_argument(
+        "--as-of", type=dt.date.fromisoformat, default=dt.date.today(), help="default: today"
+    )
+    stale_action.add_argument(
+        "--max-age", type=parse_age, default=DEFAULT_MAX_AGE, help="e.g. 180d or 26w (default 180d)"
+    )
     build = action(
         kb,
         "build",
@@ -68,6 +83,17 @@ def cmd_kb_check(args: argparse.Namespace, needs: Needs) -> int:
             "knowledge base is valid: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
         )
     return OK
+
+
+def cmd_kb_stale(args: argparse.Namespace, needs: Needs) -> int:
+    """Exit 1 when anything is stale, so CI can fail a knowledge repo that nobody reviews."""
+    found = stale(needs.kb, args.as_of, args.max_age)
+    if args.json:
+        print_json([{"file": str(p.path), "line": p.line, "message": p.message} for p in found])
+    else:
+        for problem in found:
+            print(problem)
+    return INVALID_KB if found else OK
 
 
 def cmd_kb_build(args: argparse.Namespace, needs: Needs) -> int:

@@ -17,7 +17,7 @@ from bot.services.estimating import InvalidFleet, cost
 from bot.terminal import converse, estimate_table, verdict_text
 from engine.adr import render_adr
 from engine.answers import Value
-from engine.cost import PLANES
+from engine.cost import DEFAULT_BASIS, PLANES
 from engine.decision import Verdict, next_step, relevant_answers
 from engine.questions import BY_ID
 
@@ -29,6 +29,7 @@ def register(sub: Commands) -> None:
         "estimate what each data plane costs for your fleet",
         "meshbot estimate --pods 200\n"
         "meshbot estimate --pods 200 --rps 1000 --hops 8 --nodes 10 --slo-ms 50\n"
+        "meshbot estimate --pods 200 --rps 1000 --hops 8 --basis article   # the article's sums\n"
         "meshbot estimate --pods 1200 --planes linkerd,istio-ambient --source istio-perf-docs",
         cmd_estimate,
     )
@@ -42,7 +43,15 @@ def register(sub: Commands) -> None:
     est.add_argument("--usd-per-vcpu-month", type=float, help="default: a cited list price")
     est.add_argument("--usd-per-gb-month", type=float, help="default: a cited list price")
     est.add_argument("--planes", help=f"comma-separated subset of {','.join(PLANES)}")
-    est.add_argument("--source", help="prefer this source's figures, e.g. istio-perf-docs")
+    est.add_argument(
+        "--basis",
+        choices=["article", "upstream"],
+        help="whose figures every plane uses: the article's own, or upstream docs, benchmarks "
+        f"and charts (default {DEFAULT_BASIS})",
+    )
+    est.add_argument(
+        "--source", help="within the basis, prefer this source's figures, e.g. istio-perf-docs-1.22"
+    )
 
     decide = command(
         sub,
@@ -70,6 +79,7 @@ def cmd_estimate(args: argparse.Namespace, needs: Needs) -> int:
         "usd_per_gb_month": args.usd_per_gb_month,
         "planes": args.planes.split(",") if args.planes else None,
         "prefer_source": args.source,
+        "basis": args.basis,
     }
     try:
         result = cost(fields, needs.rules.cost)

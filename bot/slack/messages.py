@@ -36,7 +36,7 @@ from bot.slack.payloads import (
     FeedbackPayload,
     encode,
 )
-from engine.adr import proxies, span
+from engine.adr import amount, proxies, span
 from engine.answers import Question, Value, shown
 from engine.cost import Estimate
 from engine.decision import DecisionRules, Verdict
@@ -277,14 +277,21 @@ def cost_blocks(estimate: Estimate) -> list[Block]:
         [
             p.name,
             proxies(p.proxies, p.proxies_per),
-            f"{p.memory_mb:,.0f}",
-            f"{p.cpu_vcpu:,.1f}",
-            f"{p.monthly_usd:,.0f}",
+            f"{amount(p.memory_mb)} / {amount(p.reserved_memory_mb)}",
+            f"{amount(p.cpu_vcpu, 1)} / {amount(p.reserved_vcpu, 1)}",
+            amount(p.monthly_usd),
             span(p.latency_ms_per_request),
         ]
         for p in estimate.planes
     ]
-    header_row = ["Plane", "Proxies", "Memory MB", "vCPU", "USD/month", "p99 added ms"]
+    header_row = [
+        "Plane",
+        "Proxies",
+        "MB used / reserved",
+        "vCPU used / reserved",
+        "USD/month",
+        "p99 added ms",
+    ]
     notes = "\n".join(f"• {escape(a)}" for a in estimate.assumptions)
     planes = [
         f"• control plane {escape(c.name)}: {c.memory_mb:,.0f} MB, {c.cpu_vcpu:,.1f} vCPU, "
@@ -293,7 +300,7 @@ def cost_blocks(estimate: Estimate) -> list[Block]:
     ]
     return [
         divider(),
-        section("*Cost for your fleet*"),
+        section(f"*Cost for your fleet* ({estimate.basis} figures)"),
         table(header_row, rows),
         context(("\n".join(planes) + "\n" + notes)[:CONTEXT_CHUNK]),
     ]
