@@ -9,14 +9,16 @@ never a made-up code in production.
 
 from __future__ import annotations
 
+import signal
 from functools import cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 CATALOG = Path(__file__).with_name("catalog.yaml")
 PROBLEM_TYPE_PREFIX = "urn:meshbot:problem:"
+SIGNALS = frozenset({signal.SIGINT.value, signal.SIGPIPE.value})
 
 
 class ProblemType(BaseModel):
@@ -35,8 +37,17 @@ class ExitCode(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=r"^[a-z0-9-]+$")
-    code: int = Field(ge=0, le=125)
+    code: int = Field(ge=0, le=255)
     meaning: str = Field(min_length=1)
+
+    @field_validator("code")
+    @classmethod
+    def _outcome_or_signal(cls, code: int) -> int:
+        """0–125 are ours to give; above that only 128 + a signal's number, as a shell
+        reports a command the signal ended (126 and 127 mean "cannot run" to a shell)."""
+        if code > 125 and code - 128 not in SIGNALS:
+            raise ValueError(f"{code} is neither 0–125 nor 128 + SIGINT/SIGPIPE")
+        return code
 
 
 class Catalog(BaseModel):
@@ -74,3 +85,5 @@ NOT_FOUND = exit_code("not-found")
 UNAVAILABLE = exit_code("unavailable")
 FINDINGS = exit_code("findings")
 STOPPED = exit_code("stopped")
+INTERRUPTED = exit_code("interrupted")
+BROKEN_PIPE = exit_code("broken-pipe")

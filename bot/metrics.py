@@ -1,16 +1,31 @@
 """Prometheus metrics: the golden signals per route, plus what meshbot itself is doing.
 
-One registry per app, so that several apps in one process (tests) never share counters.
+One registry per app, so that several apps in one process (tests) never share counters. The
+registry also carries the client library's default collectors (``process_*`` for memory, CPU and
+open files; ``python_*`` for the interpreter and its garbage collector), which the global
+registry would have had: the README's memory budget is watched with
+``process_resident_memory_bytes``.
 """
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    GCCollector,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+)
 
 
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        ProcessCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)
+        GCCollector(registry=self.registry)
         self.requests = Counter(
             "meshbot_http_requests",
             "HTTP requests by route, method and status.",

@@ -87,6 +87,13 @@ class Settings(BaseSettings):
         description="A request's head and body must arrive within this long of its first byte; "
         "slower clients are disconnected.",
     )
+    public_url: str | None = Field(
+        None,
+        pattern=r"^https?://[^/\s]+(/\S*)?$",
+        max_length=300,
+        description="Where people reach meshbot's web pages (https://meshbot.example.com); "
+        "Slack messages link a runbook or a decision to its page when set.",
+    )
     slack_bot_token: SecretStr | None = Field(
         None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "MESHBOT_SLACK_BOT_TOKEN")
     )

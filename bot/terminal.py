@@ -1,68 +1,167 @@
-"""The engine in a terminal: the estimate as a table, the decision as a conversation."""
+"""The engine and the knowledge base in a terminal, rendered with rich.
+
+rich decides what a stream can show: a TTY gets colour and the terminal's width; a pipe or a
+file, ``NO_COLOR`` or ``TERM=dumb`` gets plain text with no escape codes, as wide as
+``COLUMNS`` (80 when unset), so ``meshbot … | grep`` and ``> file`` read cleanly. Markdown
+from the knowledge base is rendered (headings, lists, tables, code) instead of printed raw, and
+tables wrap their cells to fit the width instead of running past it.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Literal, TextIO
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.markdown import Markdown
+from rich.table import Table
+from rich.text import Text
 
 from engine.adr import amount, proxies, span
 from engine.answers import Question, UnreadableAnswer, Value
 from engine.cost import Estimate
 from engine.decision import DecisionRules, Verdict, next_step
 
+#: Severities of runbooks and scan findings, most severe first in each scale.
+SEVERITY_STYLES = {
+    "critical": "bold white on red",
+    "high": "bold red",
+    "error": "bold red",
+    "medium": "yellow",
+    "warning": "yellow",
+    "low": "cyan",
+    "info": "cyan",
+}
+VERDICT_STYLES = {"mesh": "bold green", "borderline": "bold yellow", "no-mesh": "bold red"}
 
-def estimate_table(estimate: Estimate) -> str:
-    header = (
-        f"{'plane':28} {'proxies':>22} {'MB used':>9} {'MB reserved':>11} {'vCPU used':>9} "
-        f"{'vCPU reserved':>13} {'USD/month':>10} {'p99/hop ms':>11} {'p99/request ms':>15} "
-        f"{'fits SLO':>8}"
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """rich would exit with status 1; re-raise so ``bot.cli.main`` ends with the
+        broken-pipe status (141) like the commands that print without rich."""
+        self.quiet = True
+        raise BrokenPipeError
+
+
+def console(stderr: bool = False) -> Console:
+    """A console on the current stdout (or stderr); looked up at each call, so tests that
+    capture output and pipes set up after import both work."""
+    return _Console(stderr=stderr, highlight=False, emoji=False, markup=False)
+
+
+def markdown(text: str) -> Markdown:
+    return Markdown(text, code_theme="ansi_dark", hyperlinks=False)
+
+
+def severity(name: str) -> Text:
+    return Text(name, style=SEVERITY_STYLES.get(name, ""))
+
+
+#: A scan finding's first line: ``path:line: severity rule …``.
+_FINDING = re.compile(r"^(.*?:\d+: )([a-z]+)( .*)$")
+
+
+def scan_text(text: str) -> Text:
+    """A scan's text report with each finding's severity in its colour."""
+    shown = Text()
+    for line in text.splitlines(keepends=True):
+        found = _FINDING.match(line.rstrip("\n"))
+        if found and found[2] in SEVERITY_STYLES:
+            shown.append(found[1])
+            shown.append(found[2], SEVERITY_STYLES[found[2]])
+            shown.append(found[3] + line[len(line.rstrip("\n")) :])
+        else:
+            shown.append(line)
+    return shown
+
+
+def estimate_table(estimate: Estimate) -> RenderableType:
+    """Each plane's cost, one column per plane and one row per measure, so the table fits an
+    80-column terminal (the figures are short; plane names wrap in their headers); "n/a" where
+    the estimate's basis has no figure."""
+    table = Table(
+        title=f"Per data plane, {estimate.basis} figures (--basis article|upstream)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
     )
-    lines = [f"basis: {estimate.basis} figures (--basis article|upstream)", header]
-    lines.append("-" * len(header))
+    table.add_column("", overflow="fold")
     for p in estimate.planes:
-        fits = "" if p.fits_slo is None else ("yes" if p.fits_slo else "no")
-        lines.append(
-            f"{p.name[:28]:28} {proxies(p.proxies, p.proxies_per):>22} {amount(p.memory_mb):>9} "
-            f"{amount(p.reserved_memory_mb):>11} {amount(p.cpu_vcpu, 1):>9} "
-            f"{amount(p.reserved_vcpu, 1):>13} {amount(p.monthly_usd):>10} "
-            f"{span(p.latency_ms_per_hop):>11} {span(p.latency_ms_per_request):>15} {fits:>8}"
-        )
+        table.add_column(p.name, justify="right", overflow="fold")
+    planes = estimate.planes
+    rows: list[tuple[str, list[str | Text]]] = [
+        ("proxies", [proxies(p.proxies, p.proxies_per) for p in planes]),
+        ("MB used", [amount(p.memory_mb) for p in planes]),
+        ("MB reserved", [amount(p.reserved_memory_mb) for p in planes]),
+        ("vCPU used", [amount(p.cpu_vcpu, 1) for p in planes]),
+        ("vCPU reserved", [amount(p.reserved_vcpu, 1) for p in planes]),
+        ("USD/month", [amount(p.monthly_usd) for p in planes]),
+        ("p99 ms/hop", [span(p.latency_ms_per_hop) for p in planes]),
+        ("p99 ms/request", [span(p.latency_ms_per_request) for p in planes]),
+    ]
+    if any(p.fits_slo is not None for p in planes):
+        rows.append(("fits SLO", [_fits(p.fits_slo) for p in planes]))
+    for label, cells in rows:
+        table.add_row(label, *cells)
+    parts: list[RenderableType] = [table]
     if estimate.control_plane:
-        lines += ["", "control plane, paid once per cluster (chart requests):"]
+        control = Table(
+            title="Control plane, paid once per cluster (chart requests)",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+        )
+        for name in ("plane", "components", "memory MB", "vCPU", "USD/month", "sources"):
+            control.add_column(name, justify="right" if name in {"memory MB", "vCPU"} else "left")
         for c in estimate.control_plane:
-            lines.append(
-                f"  {c.plane:14} {c.name[:34]:34} {c.memory_mb:>8,.0f} MB {c.cpu_vcpu:>5,.1f} vCPU "
-                f"{c.monthly_usd:>8,.0f} USD/month  ({', '.join(c.sources)})"
+            control.add_row(
+                c.plane,
+                c.name,
+                f"{c.memory_mb:,.0f}",
+                f"{c.cpu_vcpu:,.1f}",
+                f"{c.monthly_usd:,.0f}",
+                ", ".join(c.sources),
             )
-    lines += ["", "assumptions:", *(f"  - {a}" for a in estimate.assumptions)]
+        parts += [Text(""), control]
+    lines = ["**Assumptions**", "", *(f"- {a}" for a in estimate.assumptions)]
     for p in estimate.planes:
-        lines += [f"  {p.plane}:", *(f"    - {a}" for a in p.assumptions)]
-    return "\n".join(lines)
+        lines += [f"- {p.plane}:", *(f"    - {a}" for a in p.assumptions)]
+    parts += [Text(""), markdown("\n".join(lines))]
+    return Group(*parts)
 
 
-def verdict_text(verdict: Verdict, plane_names: Mapping[str, str]) -> str:
+def _fits(fits: bool | None) -> Text:
+    if fits is None:
+        return Text("")
+    return Text("yes", style="green") if fits else Text("no", style="red")
+
+
+def verdict_view(verdict: Verdict, plane_names: Mapping[str, str]) -> RenderableType:
+    """The verdict in its colour, then why, the alternatives, the first steps and the costs."""
+    headline = Text("Verdict: ")
+    headline.append(verdict.verdict, style=VERDICT_STYLES[verdict.verdict])
+    if verdict.plane:
+        headline.append(f" — {plane_names[verdict.plane]}")
     lines = [
-        f"Verdict: {verdict.verdict}"
-        + (f" — {plane_names[verdict.plane]}" if verdict.plane else ""),
         f"Criteria met: {verdict.criteria_count} of {verdict.criteria_total} "
-        f"({verdict.criteria_needed} or more "
-        "justify a mesh)",
+        f"({verdict.criteria_needed} or more justify a mesh)",
+        "",
     ]
     if verdict.anti_patterns:
-        lines.append("Anti-patterns: " + ", ".join(verdict.anti_patterns))
-    lines += ["", "Why:", *(f"  - {r.text} [{r.entry}]" for r in verdict.reasons)]
+        lines += ["Anti-patterns: " + ", ".join(verdict.anti_patterns), ""]
+    lines += ["**Why**", "", *(f"- {r.text} [{r.entry}]" for r in verdict.reasons)]
     if verdict.alternatives:
-        lines += ["", "Alternatives:"]
-        lines += [f"  - {a.name}: {a.reason.text}" for a in verdict.alternatives]
+        lines += ["", "**Alternatives**", ""]
+        lines += [f"- {a.name}: {a.reason.text}" for a in verdict.alternatives]
     if verdict.first_steps:
-        lines += [
-            "",
-            "First steps:",
-            *(f"  {n}. {s}" for n, s in enumerate(verdict.first_steps, 1)),
-        ]
+        lines += ["", "**First steps**", ""]
+        lines += [f"{n}. {s}" for n, s in enumerate(verdict.first_steps, 1)]
+    parts: list[RenderableType] = [headline, markdown("\n".join(lines))]
     if verdict.estimate is not None:
-        lines += ["", estimate_table(verdict.estimate)]
-    return "\n".join(lines)
+        parts += [Text(""), estimate_table(verdict.estimate)]
+    return Group(*parts)
 
 
 Command = Literal["answer", "back", "quit"]

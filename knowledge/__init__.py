@@ -21,11 +21,19 @@ from knowledge.errors import (
     ScanTimeout,
 )
 from knowledge.freshness import DEFAULT_MAX_AGE, parse_age, stale
-from knowledge.index import build_index, ensure_index
+from knowledge.index import build_index, ensure_index, index_digest
 from knowledge.library import Library, check, open_index, open_library
 from knowledge.params import decision_rules
 from knowledge.scanner.limits import CLI_LIMITS, REQUEST_LIMITS, ScanLimits
-from knowledge.scanner.report import as_json, as_sarif, as_text, counts, folded, worst_first
+from knowledge.scanner.report import (
+    as_json,
+    as_sarif,
+    as_text,
+    counts,
+    folded,
+    skipped_lines,
+    worst_first,
+)
 from knowledge.scanner.resources import files
 from knowledge.scanner.scan import Finding, Report, Scanner
 from knowledge.schema import (
@@ -82,9 +90,11 @@ __all__ = [
     "files",
     "find_comparison",
     "folded",
+    "index_digest",
     "open_index",
     "open_library",
     "parse_age",
+    "skipped_lines",
     "stale",
     "worst_first",
 ]

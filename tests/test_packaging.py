@@ -41,3 +41,13 @@ def test_a_postgresql_url_without_its_driver_says_what_to_install(
     with pytest.raises(ValidationError, match=r"meshbot\[postgres\]"):
         Settings(database_url="postgresql://app@db/meshbot")
     assert Settings(database_url="sqlite:///state.sqlite").database_url.startswith("sqlite")
+
+
+def test_the_web_pages_templates_and_stylesheet_ship_in_the_package() -> None:
+    """An installed meshbot (the container installs the wheel) must find its pages' files."""
+    from fnmatch import fnmatch
+
+    patterns = PROJECT["tool"]["setuptools"]["package-data"]["bot"]
+    shipped = [ROOT / "bot" / "web" / d for d in ("templates", "static")]
+    files = [p.relative_to(ROOT / "bot").as_posix() for d in shipped for p in d.iterdir()]
+    assert files and all(any(fnmatch(f, pattern) for pattern in patterns) for f in files), files

@@ -8,13 +8,14 @@ come from ``bot/catalog.yaml``; every command's ``--help`` lists them.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from pydantic import ValidationError
 
 from bot import catalog, version
-from bot.catalog import INVALID_KB, UNAVAILABLE, USAGE
+from bot.catalog import BROKEN_PIPE, INTERRUPTED, INVALID_KB, UNAVAILABLE, USAGE
 from bot.cli import admin, plan, scan, search, serve
 from bot.cli._base import Handler, Needs
 from bot.settings import Settings
@@ -42,6 +43,31 @@ def parser(settings: Settings) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. A reader that goes away (``| head``) and Ctrl-C end the command
+    quietly, with the status a shell would report for the signal, not with a traceback."""
+    try:
+        return _run(argv)
+    except BrokenPipeError:
+        _silence_stdout()
+        return BROKEN_PIPE
+    except KeyboardInterrupt:
+        print(file=sys.stderr)  # end the line the ^C was echoed on
+        return INTERRUPTED
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's flush at exit does not hit the closed
+    pipe again and print 'Exception ignored … BrokenPipeError'."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # a captured or replaced stdout
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, descriptor)
+    os.close(devnull)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     try:
         settings = Settings()
     except ValidationError as error:

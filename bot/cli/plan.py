@@ -14,7 +14,7 @@ from bot.catalog import NOT_FOUND, OK, USAGE
 from bot.cli._base import Commands, Needs, command, print_json
 from bot.services.answering import UnreadableAnswers, parse_answers
 from bot.services.estimating import InvalidFleet, cost
-from bot.terminal import converse, estimate_table, verdict_text
+from bot.terminal import console, converse, estimate_table, verdict_view
 from engine.adr import render_adr
 from engine.answers import Value
 from engine.cost import DEFAULT_BASIS, PLANES
@@ -66,6 +66,15 @@ def register(sub: Commands) -> None:
     decide.add_argument("--adr", help="write the decision record (Markdown) to this file")
 
 
+#: Fleet fields whose option is not their name with dashes.
+OPTIONS = {
+    "rps_per_pod": "rps",
+    "l7_traffic_share": "l7-share",
+    "latency_slo_ms": "slo-ms",
+    "prefer_source": "source",
+}
+
+
 def cmd_estimate(args: argparse.Namespace, needs: Needs) -> int:
     fields = {
         "pods": args.pods,
@@ -85,13 +94,13 @@ def cmd_estimate(args: argparse.Namespace, needs: Needs) -> int:
         result = cost(fields, needs.rules.cost)
     except InvalidFleet as error:
         for problem in error.problems:
-            option = problem.field.replace("_", "-")
+            option = OPTIONS.get(problem.field, problem.field.replace("_", "-"))
             print(f"meshbot estimate: --{option}: {problem.message}", file=sys.stderr)
         return USAGE
     if args.json:
         print_json(result.model_dump(mode="json"))
     else:
-        print(estimate_table(result))
+        console().print(estimate_table(result))
     return OK
 
 
@@ -114,6 +123,7 @@ def cmd_decide(args: argparse.Namespace, needs: Needs) -> int:
             return USAGE
         verdict: Verdict | None = step
     else:
+        _line_editing()
         verdict = converse(rules, answers, input, sys.stdout)
     if verdict is None:
         return NOT_FOUND
@@ -125,10 +135,19 @@ def cmd_decide(args: argparse.Namespace, needs: Needs) -> int:
         print_json({"answers": answers, "verdict": verdict.model_dump(mode="json")})
     else:
         names = {plane: profile.name for plane, profile in rules.cost.profiles.items()}
-        print("\n" + verdict_text(verdict, names))
+        out = console()
+        out.print()
+        out.print(verdict_view(verdict, names))
         if args.adr:
-            print(f"\nDecision record written to {args.adr}")
+            out.print(f"\nDecision record written to {args.adr}")
     return OK
+
+
+def _line_editing() -> None:
+    """On a terminal, give ``input()`` line editing (arrow keys, Ctrl-A/E) and this session's
+    history (up arrow) by loading ``readline``, which ``input`` uses once it is imported."""
+    if sys.stdin.isatty():
+        import readline  # noqa: F401 (imported for its effect on input())
 
 
 def _read_answers(path: str) -> dict[str, Value]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from bot import version
 from bot.catalog import FINDINGS, OK, STOPPED, USAGE
 from bot.cli._base import Commands, Needs, command, print_json
+from bot.terminal import console, scan_text
 from knowledge import (
     CLI_LIMITS,
     SEVERITIES,
@@ -20,6 +21,7 @@ from knowledge import (
     as_sarif,
     as_text,
     files,
+    skipped_lines,
 )
 
 
@@ -82,7 +84,9 @@ def cmd_scan(args: argparse.Namespace, needs: Needs) -> int:
     elif args.format == "sarif":
         print_json(as_sarif(report, version()))
     else:
-        print(as_text(report))
+        for line in skipped_lines(report):  # diagnostics on stderr, findings on stdout
+            print(line, file=sys.stderr)
+        console().print(scan_text(as_text(report)), soft_wrap=True)  # one finding, one line
     if report.limit is not None:
         print(f"meshbot scan: {report.limit}", file=sys.stderr)
         return STOPPED

@@ -9,7 +9,8 @@ from dataclasses import asdict
 from bot.catalog import NOT_FOUND, OK
 from bot.cli._base import Commands, Needs, command, print_json
 from bot.services.answering import search
-from knowledge import MAX_RESULTS, Answer, find_comparison
+from bot.terminal import console, markdown, severity
+from knowledge import MAX_RESULTS, Answer, KnowledgeBase, Pitfall, find_comparison
 
 
 def register(sub: Commands) -> None:
@@ -46,13 +47,13 @@ def register(sub: Commands) -> None:
 
 def cmd_ask(args: argparse.Namespace, needs: Needs) -> int:
     answer = search(needs.library.searcher, None, " ".join(args.question), args.limit)
-    return _answer_exit(answer, args.json)
+    return _answer_exit(answer, args.json, needs.library.kb)
 
 
 def cmd_pitfall(args: argparse.Namespace, needs: Needs) -> int:
     symptom = " ".join(args.symptom)
     answer = search(needs.library.searcher, None, symptom, args.limit, frozenset({"pitfall"}))
-    return _answer_exit(answer, args.json)
+    return _answer_exit(answer, args.json, needs.library.kb)
 
 
 def cmd_compare(args: argparse.Namespace, needs: Needs) -> int:
@@ -62,8 +63,9 @@ def cmd_compare(args: argparse.Namespace, needs: Needs) -> int:
         if args.json:
             print_json([{"id": c.id, "title": c.title} for c in comparisons])
         else:
+            out = console()
             for c in comparisons:
-                print(f"{c.id:28} {c.title}")
+                out.print(f"{c.id:28} {c.title}", overflow="fold")
         return OK
     found = find_comparison(library.kb, args.subjects)
     if found is None:
@@ -77,34 +79,38 @@ def cmd_compare(args: argparse.Namespace, needs: Needs) -> int:
         return OK
     shown = library.searcher.entry(found.id)
     assert shown is not None  # every comparison is indexed
-    print(shown.answer)
+    console().print(markdown(shown.answer))
     return OK
 
 
-def _print_answer(answer: Answer) -> None:
+def _print_answer(answer: Answer, kb: KnowledgeBase) -> None:
+    out = console()
     if not answer.answered:
-        print(f"No confident answer to: {answer.question}")
+        out.print(f"No confident answer to: {answer.question}")
         if answer.suggestions:
-            print("\nClosest topics:")
+            out.print("\nClosest topics:")
             for s in answer.suggestions:
-                print(f"  - {s.title}  [{s.id}]")
+                out.print(f"  - {s.title}  [{s.id}]")
         return
     for n, hit in enumerate(answer.results):
         if n == 1:
-            print("\nOther matches:")
+            out.print("\nOther matches:")
         if n:
-            print(f"  - {hit.title}  [{hit.id}, confidence {hit.score:.2f}]")
+            out.print(f"  - {hit.title}  [{hit.id}, confidence {hit.score:.2f}]")
             continue
-        print(f"{hit.title}  [{hit.id}, confidence {hit.score:.2f}]\n")
-        print(hit.answer)
-        print("\nSources:")
+        located = kb.get(hit.id)
+        if located is not None and isinstance(located.model, Pitfall):  # severity, in colour
+            out.print(severity(located.model.severity), end=" ")
+        out.print(f"{hit.title}  [{hit.id}, confidence {hit.score:.2f}]\n")
+        out.print(markdown(hit.answer))
+        out.print("\nSources:")
         for source in hit.sources:
-            print(f"  - {source['title']}" + (f" <{source['url']}>" if source["url"] else ""))
+            out.print(f"  - {source['title']}" + (f" <{source['url']}>" if source["url"] else ""))
 
 
-def _answer_exit(answer: Answer, as_json: bool) -> int:
+def _answer_exit(answer: Answer, as_json: bool, kb: KnowledgeBase) -> int:
     if as_json:
         print_json(asdict(answer))
     else:
-        _print_answer(answer)
+        _print_answer(answer, kb)
     return OK if answer.answered else NOT_FOUND

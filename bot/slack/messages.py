@@ -70,13 +70,19 @@ def _sources(hit: Hit) -> str:
     return "Sources: " + " · ".join(links) if links else "Source: the knowledge base"
 
 
+def _page(page: str | None) -> list[Block]:
+    """A link to the web page of what the message shows, when there is one."""
+    return [context(f"<{page}|Open as a web page>")] if page else []
+
+
 def entry_button(label: str, n: int, entry_id: str) -> ButtonElement:
     """The n-th button of a message that shows a knowledge entry (a runbook, a table)."""
     return button(label[:LABEL_CHARS], ActionId.SHOW_ENTRY.at(n), encode(EntryRef(entry=entry_id)))
 
 
-def answer(result: Answer, asked_by: str) -> Message:
-    """The best match in full, its sources, buttons for the other matches and feedback."""
+def answer(result: Answer, asked_by: str, page: str | None = None) -> Message:
+    """The best match in full, its sources, buttons for the other matches and feedback;
+    ``page`` is the best match's web page, when it has one."""
     if not result.answered:
         return not_answered(result)
     best, others = result.results[0], result.results[1:]
@@ -85,6 +91,7 @@ def answer(result: Answer, asked_by: str) -> Message:
         section(f"*{escape(best.title)}*  _(confidence {best.score:.2f})_"),
         *long_text(from_markdown(best.answer), more=best.id),
         context(_sources(best)),
+        *_page(page),
     ]
     if others:
         blocks.append(context("Other matches:"))
@@ -106,12 +113,13 @@ def answer(result: Answer, asked_by: str) -> Message:
     return Message(f"{best.title} — asked by {asked_by}", blocks)
 
 
-def entry(hit: Hit) -> Message:
+def entry(hit: Hit, page: str | None = None) -> Message:
     """One entry in full, as "Show" on another match posts it."""
     blocks = [
         section(f"*{escape(hit.title)}*"),
         *long_text(from_markdown(hit.answer), more=hit.id),
         context(_sources(hit)),
+        *_page(page),
     ]
     return Message(hit.title, blocks)
 
@@ -219,7 +227,7 @@ def answered(session: str, q: Question, answer: Value, by: str) -> Message:
     )
 
 
-def verdict(session: str, v: Verdict, rules: DecisionRules) -> Message:
+def verdict(session: str, v: Verdict, rules: DecisionRules, page: str | None = None) -> Message:
     names = {plane: profile.name for plane, profile in rules.cost.profiles.items()}
     plane = f" — {names[v.plane]}" if v.plane else ""
     blocks: list[Block] = [
@@ -251,6 +259,7 @@ def verdict(session: str, v: Verdict, rules: DecisionRules) -> Message:
     blocks.append(
         context("Sources: " + ", ".join(escape(rules.source_titles.get(s, s)) for s in sources))
     )
+    blocks += _page(page)
     decision = encode(DecisionRef(session=session))
     blocks.append(
         actions(

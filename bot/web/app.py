@@ -6,22 +6,38 @@ import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
+from starlette.middleware.gzip import GZipMiddleware
 
 from bot.metrics import Metrics
 from bot.services.root import Services
 from bot.settings import Settings
 from bot.store import DecisionStore, StoreUnavailable
-from bot.web import problems
+from bot.web import pages, problems
 from bot.web.answers import AnswerEncoder
+from bot.web.caching import NotModified, knowledge_etag, not_modified
+from bot.web.examples import add_examples
 from bot.web.middleware import RequestMiddleware
 from bot.web.routes import decisions, entries, estimate, ops, scan
 from bot.web.security import ApiKeys, Limiter
 from knowledge import Library, open_library
 
 log = logging.getLogger("meshbot.web")
+
+#: The OpenAPI document's tag descriptions, one per router.
+TAGS = [
+    {"name": "knowledge", "description": "Questions, runbooks, comparison tables, facts, sources."},
+    {"name": "engine", "description": "Cost estimates and the stateless decision."},
+    {"name": "decisions", "description": "Decisions kept in the state store, answered by many."},
+    {"name": "scan", "description": "Kubernetes manifests checked for mesh pitfalls."},
+    {"name": "operations", "description": "Health, readiness and metrics (never need a key)."},
+]
+#: Bodies smaller than this are sent as they are: compressing them saves too little.
+GZIP_MIN_BYTES = 1024
 
 
 def open_store(settings: Settings) -> DecisionStore:
@@ -69,19 +85,46 @@ def create_app(
         version="1",
         summary="Do you actually need a service mesh? And how to fix the one you run.",
         lifespan=lifespan,
+        openapi_tags=TAGS,
     )
     services = app.state.services = Services(settings, library, store, metrics)
     app.state.answers = AnswerEncoder(library)
+    app.state.knowledge_etag = knowledge_etag(library)
+
+    def openapi() -> dict[str, Any]:
+        """FastAPI's document, with an example computed for every schema (built once)."""
+        if app.openapi_schema is None:
+            app.openapi_schema = add_examples(FastAPI.openapi(app), library)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
+    app.state.keys = keys
     problems.install(app)
+
+    @app.exception_handler(pages.LoginNeeded)
+    async def _login(request: Request, error: pages.LoginNeeded) -> Response:
+        return pages.login_redirect(error)
+
+    @app.exception_handler(NotModified)
+    async def _not_modified(request: Request, error: NotModified) -> Response:
+        return not_modified(error.etag)
+
     app.include_router(ops.router)
+    # Only a service that requires keys declares them (the OpenAPI document's bearer scheme
+    # and its Authorize button): an open one would otherwise promise a 401 it never gives.
+    guard = [Depends(keys)] if keys.enabled else []
     for router in (entries.router, estimate.router, decisions.router, scan.router):
-        app.include_router(router, dependencies=[Depends(keys)], responses=problems.RESPONSES)
+        app.include_router(router, dependencies=guard, responses=problems.RESPONSES)
+    app.include_router(pages.open_router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     if socket_mode:
         openers_, closers_ = _socket_mode(services)
         openers += openers_
         closers += closers_
     else:
         closers += _mount_slack(app, services)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
     app.add_middleware(
         RequestMiddleware,
         metrics=metrics,

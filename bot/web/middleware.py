@@ -1,6 +1,7 @@
 """What every request goes through, as plain ASGI (cheaper than BaseHTTPMiddleware):
 
-- a request id (``X-Request-ID``: the caller's if well-formed, else a new one), echoed back;
+- a request id (``X-Request-ID``: the caller's if well-formed, else a new one), echoed back and
+  bound to ``bot.logs.request_id`` so every log line written while serving it carries it;
 - the ``Host`` header against ``MESHBOT_ALLOWED_HOSTS`` (400 for any other);
 - a body limit (413) and a JSON nesting limit (422), checked before any parsing;
 - one structured access-log line and the per-route metrics, whose labels come from closed sets
@@ -23,6 +24,7 @@ from typing import Any
 
 from prometheus_client import Counter, Histogram
 
+from bot import logs
 from bot.metrics import Metrics
 from bot.web.problems import problem_response
 
@@ -85,11 +87,25 @@ class RequestMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
         headers = dict(scope["headers"])
         given = headers.get(b"x-request-id", b"").decode("latin-1")
         request_id = given if _REQUEST_ID.match(given) else f"{_ID_PREFIX}{next(_ids):016x}"
         scope.setdefault("state", {})["request_id"] = request_id
+        bound = logs.request_id.set(request_id)  # every log line of this request carries it
+        try:
+            await self._serve(scope, receive, send, headers, request_id)
+        finally:
+            logs.request_id.reset(bound)
+
+    async def _serve(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        headers: dict[bytes, bytes],
+        request_id: str,
+    ) -> None:
+        started = time.perf_counter()
         status = [500]
 
         async def send_with_id(message: Message) -> None:

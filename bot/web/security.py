@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import hmac
 import math
-from typing import Protocol
+from typing import Annotated, Protocol
 
-from fastapi import Request
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from bot.services.apikeys import PREFIX, hash_key
 from bot.web.problems import ProblemError
+
+#: Declares the bearer scheme in the OpenAPI document (the Authorize button, and generated
+#: clients that know to send the key). ``auto_error=False``: a missing key is our own
+#: problem+json 401, not FastAPI's bare 403.
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="apiKey",
+    description="An API key from `meshbot apikey new`, sent as `Authorization: Bearer <key>`.",
+)
 
 
 class Limiter(Protocol):
@@ -30,12 +40,18 @@ class ApiKeys:
     def enabled(self) -> bool:
         return bool(self.hashes)
 
-    async def __call__(self, request: Request) -> None:
+    async def __call__(
+        self, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
+    ) -> None:
         """FastAPI dependency: refuse missing or wrong keys, and keys over their rate."""
+        await self.check(credentials.credentials if credentials else None)
+
+    async def check(self, key: str | None) -> None:
+        """Refuse a missing or unknown key, or one over its rate (the web pages call this
+        with the key from their cookie)."""
         if not self.enabled:
             return
-        scheme, _, key = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not key:
+        if not key:
             raise ProblemError(
                 "unauthorized",
                 "send an API key as 'Authorization: Bearer <key>'",

@@ -28,7 +28,14 @@ def folded(text: str) -> str:
     return " ".join(text.split())
 
 
+def skipped_lines(report: Report) -> list[str]:
+    """One line per file or document the scan could not read (``file:line: why``)."""
+    return [f"{p}  (skipped)" for p in report.problems]
+
+
 def as_text(report: Report) -> str:
+    """The findings and their tally. What was skipped is a diagnostic, not a finding: see
+    ``skipped_lines``, which the command line writes to stderr."""
     lines = []
     for f in report.findings:
         lines.append(
@@ -36,7 +43,6 @@ def as_text(report: Report) -> str:
         )
         lines.append(f"    fix: {folded(f.rule.remediation)}")
         lines.append(f"    runbook: {f.rule.pitfall or '-'} · {f.rule.doc}")
-    lines += [f"{p}  (skipped)" for p in report.problems]
     tally = counts(report.findings)
     summary = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in tally.items())
     lines.append(f"{report.resources} resources scanned: {summary}")

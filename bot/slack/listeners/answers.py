@@ -11,6 +11,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.services.answering import search
 from bot.services.estimating import InvalidFleet, cost
+from bot.services.links import page_url
 from bot.services.root import Services
 from bot.slack import messages, payloads
 from bot.slack.commands import Command, FleetError, fleet
@@ -19,7 +20,7 @@ from bot.slack.listeners._base import MENTION, Deferred, thread_of
 from bot.slack.mrkdwn import escape
 from bot.slack.payloads import EntryRef, FeedbackPayload, MorePayload
 from bot.slack.transport import Transport
-from knowledge import InvalidQuestion, find_comparison
+from knowledge import Answer, InvalidQuestion, find_comparison
 
 PITFALLS_ONLY = frozenset({"pitfall"})
 
@@ -31,6 +32,11 @@ class Answers:
         self.transport = transport
 
     # -- /mesh subcommands (routed by listeners.command) ----------------------------------
+
+    def _page_of(self, result: Answer) -> str | None:
+        """The web page of the best match, when it has one and the public URL is set."""
+        best = result.results[0] if result.answered else None
+        return page_url(self.services.settings.public_url, best.kind, best.id) if best else None
 
     async def ask(self, command: Command, channel: str, user: str, team: str) -> None:
         """``/mesh ask`` and ``/mesh pitfall`` (runbooks only)."""
@@ -44,7 +50,9 @@ class Answers:
         except InvalidQuestion as error:
             await self.transport.ephemeral(channel, user, str(error))
             return
-        await self.transport.post(channel, messages.answer(result, f"<@{user}>"))
+        await self.transport.post(
+            channel, messages.answer(result, f"<@{user}>", self._page_of(result))
+        )
 
     async def compare(self, command: Command, channel: str, user: str, team: str) -> None:
         tables = self.library.kb.comparisons()
@@ -84,7 +92,9 @@ class Answers:
         except InvalidQuestion as error:
             await self.transport.post(channel, messages.notice(escape(str(error))), thread_ts)
             return
-        await self.transport.post(channel, messages.answer(result, f"<@{user}>"), thread_ts)
+        await self.transport.post(
+            channel, messages.answer(result, f"<@{user}>", self._page_of(result)), thread_ts
+        )
 
     # -- buttons ---------------------------------------------------------------------------
 
@@ -101,7 +111,8 @@ class Answers:
         hit = self.library.searcher.entry(entry_id)
         if hit is None:
             raise LookupError(f"no entry {entry_id!r}")
-        shown = messages.entry(hit) if part == 0 else messages.rest_of(hit, part)
+        page = page_url(self.services.settings.public_url, hit.kind, hit.id)
+        shown = messages.entry(hit, page) if part == 0 else messages.rest_of(hit, part)
         thread = thread_of(body.get("message") or {})
         await self.transport.post(body["channel"]["id"], shown, thread)
 

@@ -14,6 +14,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.services.decisions import NotFinished, Outcome
+from bot.services.links import page_url
 from bot.services.root import Services
 from bot.slack import messages, payloads
 from bot.slack.conversation import Scope, wording
@@ -68,7 +69,8 @@ class DecisionThreads:
                 await self.transport.update(channel, target, done)
         following = outcome.next or self.decisions.step(session)
         if isinstance(following, Verdict):
-            verdict = messages.verdict(session.id, following, self.services.library.rules)
+            page = page_url(self.services.settings.public_url, "decision", session.id)
+            verdict = messages.verdict(session.id, following, self.services.library.rules, page)
             await self.transport.post(channel, verdict, thread_ts)
             return
         await self._ask(channel, thread_ts, session.id, following, session.version)

@@ -34,18 +34,20 @@ def _out(session: DecisionSession, decisions: Decisions) -> DecisionOut:
     )
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, operation_id="startDecision", summary="Start a stored decision")
 def start(decisions: DecisionsDep, body: StartIn | None = None) -> DecisionOut:
     """Start a conversation; the answer holds its id and the first question."""
     return _out(decisions.start(None, (body or StartIn()).started_by), decisions)
 
 
-@router.get("/{decision_id}")
+@router.get("/{decision_id}", operation_id="getDecision", summary="Get a stored decision")
 def get(decision_id: str, decisions: DecisionsDep) -> DecisionOut:
     return _out(decisions.get(decision_id), decisions)
 
 
-@router.post("/{decision_id}/answers")
+@router.post(
+    "/{decision_id}/answers", operation_id="answerDecision", summary="Give or change one answer"
+)
 def answer(decision_id: str, body: AnswerIn, decisions: DecisionsDep) -> DecisionOut:
     """Give or change one answer. Two answers racing for the same version: one gets 409."""
     outcome = decisions.answer(
@@ -68,7 +70,12 @@ def _conflict(outcome: Outcome) -> str:
     return f"the conversation changed (now version {now}); reload and answer again"
 
 
-@router.get("/{decision_id}/adr", response_class=Response)
+@router.get(
+    "/{decision_id}/adr",
+    response_class=Response,
+    operation_id="getDecisionRecord",
+    summary="Get the decision record (Markdown)",
+)
 def decision_record(decision_id: str, decisions: DecisionsDep) -> Response:
     """The finished decision as a Markdown decision record."""
     try:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from bot.services.answering import search
+from bot.web.caching import Conditional
 from bot.web.deps import AnswersDep, LibraryDep, ServicesDep
 from bot.web.models import AskIn, AskOut, CitedSource, ComparisonOut, Items, PitfallOut
 from bot.web.problems import ProblemError
@@ -21,7 +22,7 @@ QueryParam = Annotated[
 ]
 
 
-def _entry(library: Library, entry_id: str, kind: str, out: type[Out]) -> Out:
+def entry_out(library: Library, entry_id: str, kind: str, out: type[Out]) -> Out:
     """An entry as stored, with its sources spelled out and any corrections attached."""
     located = library.kb.get(entry_id)
     if located is None or located.kind != kind:
@@ -46,7 +47,7 @@ def _source(library: Library, source_id: str) -> CitedSource:
     )
 
 
-def _listing(
+def listing(
     library: Library,
     kind: str,
     models: Sequence[BaseModel],
@@ -66,7 +67,7 @@ def _listing(
     return Items(query=answer.question, items=items)
 
 
-@router.post("/ask", response_model=AskOut)
+@router.post("/ask", operation_id="ask", summary="Answer a question", response_model=AskOut)
 async def ask(body: AskIn, services: ServicesDep, answers: AnswersDep) -> Response:
     """Answer a question from the knowledge base, or say it does not know. The first result
     comes in full, the others in brief (``full: true`` for all); see bot/web/answers.py."""
@@ -74,36 +75,66 @@ async def ask(body: AskIn, services: ServicesDep, answers: AnswersDep) -> Respon
     return Response(answers.encode(answer, body.full), media_type="application/json")
 
 
-@router.get("/pitfalls")
+@router.get(
+    "/pitfalls",
+    operation_id="listPitfalls",
+    summary="List or search runbooks",
+    dependencies=[Conditional],
+)
 async def pitfalls(library: LibraryDep, q: QueryParam = None) -> Items:
     """Every runbook, or with ``q`` a symptom search (``upstream request timeout``)."""
     fields = ("code", "title", "severity", "summary")
-    return _listing(library, "pitfall", library.kb.pitfalls(), q, fields)
+    return listing(library, "pitfall", library.kb.pitfalls(), q, fields)
 
 
-@router.get("/pitfalls/{code}")
+@router.get(
+    "/pitfalls/{code}",
+    operation_id="getPitfall",
+    summary="Get one runbook",
+    dependencies=[Conditional],
+)
 async def pitfall(code: str, library: LibraryDep) -> PitfallOut:
     """The whole runbook: symptoms, cause, fix, config, detection, verification, sources."""
-    return _entry(library, code.upper(), "pitfall", PitfallOut)
+    return entry_out(library, code.upper(), "pitfall", PitfallOut)
 
 
-@router.get("/comparisons")
+@router.get(
+    "/comparisons",
+    operation_id="listComparisons",
+    summary="List comparison tables",
+    dependencies=[Conditional],
+)
 async def comparisons(library: LibraryDep) -> Items:
-    return _listing(library, "comparison", library.kb.comparisons(), None, ("id", "title", "as_of"))
+    return listing(library, "comparison", library.kb.comparisons(), None, ("id", "title", "as_of"))
 
 
-@router.get("/comparisons/{comparison_id}")
+@router.get(
+    "/comparisons/{comparison_id}",
+    operation_id="getComparison",
+    summary="Get one comparison table",
+    dependencies=[Conditional],
+)
 async def comparison(comparison_id: str, library: LibraryDep) -> ComparisonOut:
     """Columns, rows, each cell with its source, and the table's ``as_of`` date."""
-    return _entry(library, comparison_id, "comparison", ComparisonOut)
+    return entry_out(library, comparison_id, "comparison", ComparisonOut)
 
 
-@router.get("/facts")
+@router.get(
+    "/facts",
+    operation_id="listFacts",
+    summary="List or search facts",
+    dependencies=[Conditional],
+)
 async def facts(library: LibraryDep, q: QueryParam = None) -> Items:
     fields = ("id", "title", "claim", "quantity", "sources")
-    return _listing(library, "fact", library.kb.facts(), q, fields)
+    return listing(library, "fact", library.kb.facts(), q, fields)
 
 
-@router.get("/sources")
+@router.get(
+    "/sources",
+    operation_id="listSources",
+    summary="List cited sources",
+    dependencies=[Conditional],
+)
 async def sources(library: LibraryDep) -> list[CitedSource]:
     return [_source(library, source_id) for source_id in sorted(library.kb.sources)]

@@ -16,13 +16,13 @@ router = APIRouter(tags=["operations"])
 log = logging.getLogger("meshbot.web")
 
 
-@router.get("/healthz")
+@router.get("/healthz", operation_id="healthz", summary="Liveness")
 async def healthz() -> Health:
     """200 while the process runs."""
     return Health()
 
 
-@router.get("/readyz", responses={503: RESPONSES[503]})
+@router.get("/readyz", responses={503: RESPONSES[503]}, operation_id="readyz", summary="Readiness")
 def readyz(services: ServicesDep) -> Ready:
     """200 when the knowledge base is loaded and the state store takes writes. The body names
     the failing component only: hosts, paths and driver messages go to the log, not to
@@ -37,7 +37,9 @@ def readyz(services: ServicesDep) -> Ready:
     return Ready(knowledge_entries=len(services.library.kb.entries))
 
 
-@router.get("/metrics", response_class=Response)
+@router.get(
+    "/metrics", response_class=Response, operation_id="metrics", summary="Prometheus metrics"
+)
 async def metrics(services: ServicesDep) -> Response:
     """Prometheus text format."""
     return Response(generate_latest(services.metrics.registry), media_type=CONTENT_TYPE_LATEST)

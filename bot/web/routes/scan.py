@@ -23,7 +23,9 @@ YAML_BODY: dict[str, Any] = {
 }
 
 
-@router.post("/scan", openapi_extra=YAML_BODY)
+@router.post(
+    "/scan", openapi_extra=YAML_BODY, operation_id="scanManifests", summary="Scan manifests"
+)
 async def scan(
     request: Request,
     scanner: ScannerDep,
