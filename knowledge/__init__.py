@@ -34,7 +34,7 @@ from knowledge.scanner.report import (
     skipped_lines,
     worst_first,
 )
-from knowledge.scanner.resources import files
+from knowledge.scanner.resources import STDIN, Resource, files, namespaces
 from knowledge.scanner.scan import Finding, Report, Scanner
 from knowledge.schema import (
     SEVERITIES,
@@ -55,6 +55,7 @@ __all__ = [
     "MAX_RESULTS",
     "REQUEST_LIMITS",
     "SEVERITIES",
+    "STDIN",
     "Answer",
     "Comparison",
     "Correction",
@@ -72,6 +73,7 @@ __all__ = [
     "Pitfall",
     "Problem",
     "Report",
+    "Resource",
     "ScanLimits",
     "ScanRule",
     "ScanTimeout",
@@ -91,6 +93,7 @@ __all__ = [
     "find_comparison",
     "folded",
     "index_digest",
+    "namespaces",
     "open_index",
     "open_library",
     "parse_age",

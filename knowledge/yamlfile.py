@@ -22,22 +22,30 @@ Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class ParsedFile:
     """A YAML file's data together with its node tree."""
 
-    def __init__(self, path: Path, data: Any, root: yaml.Node | None) -> None:
+    def __init__(self, path: Path, data: Any, root: yaml.Node | None, first_line: int = 1) -> None:
         self.path = path
         self.data = data
         self.root = root
+        #: The file line where ``root``'s text starts: a stream split into documents before
+        #: parsing (as kubectl splits it) parses each document on its own, from line 1.
+        self.first_line = first_line
 
     def line_of(self, loc: Sequence[int | str]) -> int:
-        """The 1-based line of the deepest node that ``loc`` reaches."""
+        """The 1-based line of the deepest node that ``loc`` reaches inside this document.
+
+        A merge key (``<<: *defaults``) copies the anchor's nodes into the mapping, marks and
+        all; a node whose text lies outside this document's own lines is such a copy, so the
+        line stays on the last node written here instead of jumping into another resource."""
         node = self.root
         if node is None:
-            return 1
+            return self.first_line
+        start, end = node.start_mark.line, node.end_mark.line
         for part in loc:
             child = _child(node, part)
-            if child is None:
+            if child is None or not start <= child.start_mark.line <= end:
                 break
             node = child
-        return node.start_mark.line + 1
+        return node.start_mark.line + self.first_line
 
     def part(self, loc: Sequence[int | str]) -> ParsedFile:
         """The value at ``loc`` as a document of its own (a list's items, say)."""
@@ -46,7 +54,7 @@ class ParsedFile:
         for step in loc:
             node = _child(node, step) if node is not None else None
             data = data[step]
-        return ParsedFile(self.path, data, node)
+        return ParsedFile(self.path, data, node, self.first_line)
 
     def problem(self, loc: Sequence[int | str], message: str) -> Problem:
         return Problem(self.path, self.line_of(loc), message)

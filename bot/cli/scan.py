@@ -9,18 +9,21 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot import version
-from bot.catalog import FINDINGS, OK, STOPPED, USAGE
+from bot.catalog import FINDINGS, INCOMPLETE, OK, STOPPED, USAGE
 from bot.cli._base import Commands, Needs, command, print_json
 from bot.terminal import console, scan_text
 from knowledge import (
     CLI_LIMITS,
     SEVERITIES,
+    STDIN,
+    Resource,
     Scanner,
     ScanTimeout,
     as_json,
     as_sarif,
     as_text,
     files,
+    namespaces,
     skipped_lines,
 )
 
@@ -32,7 +35,9 @@ def register(sub: Commands) -> None:
         "find the mesh pitfalls in Kubernetes manifests before they are applied",
         "meshbot scan k8s/\nkustomize build overlays/prod | meshbot scan -\n"
         "helm template charts/app | meshbot scan - --format sarif > meshbot.sarif\n"
-        "meshbot scan k8s/ --fail-on warning --ignore MESH-P004-R02",
+        "meshbot scan k8s/ --fail-on warning --ignore MESH-P004-R02\n"
+        "meshbot scan k8s/ --assume-injected shop payments\n"
+        "kubectl get namespaces -o yaml > ns.yaml; meshbot scan k8s/ --namespaces ns.yaml",
         cmd_scan,
         json_output=False,
     )
@@ -42,7 +47,8 @@ def register(sub: Commands) -> None:
         "--fail-on",
         choices=[*reversed(SEVERITIES), "never"],
         default="error",
-        help="exit 5 when a finding is this severe or worse (default: %(default)s)",
+        help="exit 5 when a finding is this severe or worse, and 7 when input was skipped or "
+        "nothing was scanned (default: %(default)s)",
     )
     scan.add_argument(
         "--ignore",
@@ -57,13 +63,33 @@ def register(sub: Commands) -> None:
         metavar="SECONDS",
         help="stop (exit 6) a scan that runs longer; default: no limit, as your CI job has one",
     )
+    scan.add_argument(
+        "--context",
+        choices=["per-dir", "per-file", "one"],
+        default="per-dir",
+        help="which files are read together for facts across resources (injected namespaces, "
+        "mTLS mode): each directory and each stdin stream (default), each file, or all",
+    )
+    scan.add_argument(
+        "--assume-injected",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="NAMESPACE",
+        help="namespaces injected by labels applied outside the manifests",
+    )
+    scan.add_argument(
+        "--namespaces",
+        metavar="FILE",
+        help="the cluster's namespaces (kubectl get namespaces -o yaml), for their labels",
+    )
 
 
 def cmd_scan(args: argparse.Namespace, needs: Needs) -> int:
     documents: list[tuple[Path, str]] = []
     for name in args.paths:
         if name == "-":
-            documents.append((Path("<stdin>"), sys.stdin.read()))
+            documents.append((STDIN, sys.stdin.read()))
             continue
         if not Path(name).exists():
             print(f"meshbot scan: {name}: no such file or directory", file=sys.stderr)
@@ -73,9 +99,25 @@ def cmd_scan(args: argparse.Namespace, needs: Needs) -> int:
                 documents.append((path, path.read_text(encoding="utf-8")))
             except (OSError, UnicodeDecodeError) as error:
                 print(f"meshbot scan: {path}: cannot read ({error}); skipped", file=sys.stderr)
+    assumed: list[Resource | str] = list(args.assume_injected)
+    if args.namespaces is not None:
+        path = Path(args.namespaces)
+        try:
+            found, problems = namespaces(path, path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as error:
+            print(f"meshbot scan: {path}: cannot read ({error})", file=sys.stderr)
+            return USAGE
+        for problem in problems:
+            print(f"meshbot scan: {problem}", file=sys.stderr)
+        if problems or not found:
+            print(f"meshbot scan: {path}: no usable Namespace list", file=sys.stderr)
+            return USAGE
+        assumed += found
     limits = replace(CLI_LIMITS, seconds=args.timeout)
     try:
-        report = Scanner(needs.kb).scan(documents, ignore=args.ignore, limits=limits)
+        report = Scanner(needs.kb).scan(
+            documents, args.ignore, limits, scope=args.context, assumed=assumed
+        )
     except ScanTimeout as error:
         print(f"meshbot scan: {error}; raise --timeout", file=sys.stderr)
         return STOPPED
@@ -90,4 +132,9 @@ def cmd_scan(args: argparse.Namespace, needs: Needs) -> int:
     if report.limit is not None:
         print(f"meshbot scan: {report.limit}", file=sys.stderr)
         return STOPPED
-    return FINDINGS if args.fail_on != "never" and report.reaches(args.fail_on) else OK
+    if args.fail_on == "never":
+        return OK
+    if report.incomplete:
+        print("meshbot scan: input skipped or nothing scanned; see the report", file=sys.stderr)
+        return INCOMPLETE
+    return FINDINGS if report.reaches(args.fail_on) else OK

@@ -14,18 +14,51 @@ from knowledge.scanner.resources import Resource
 IGNORE = "meshbot.dev/ignore"
 EXPECTED_LATENCY = "meshbot.dev/expected-latency"
 PERMISSIVE_SINCE = "meshbot.dev/permissive-since"
-PROXY_UID = 1337
-MESH_WIDE = "*"
+#: Istio's root namespace unless MeshConfig ``rootNamespace`` says otherwise: a
+#: PeerAuthentication there without a selector applies to the whole mesh.
+DEFAULT_ROOT_NAMESPACE = "istio-system"
+#: The kinds ``Context.of`` reads, besides those the rules declare.
+CONTEXT_KINDS = frozenset(
+    {"Namespace", "IstioOperator", "PeerAuthentication", "Gateway", "Service"}
+)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """Something a finding relies on that its own resource does not say, and who says it:
+    ``namespace shop is injected: Namespace/shop at k8s/ns.yaml:4`` — so a reader can check
+    the premise, or correct it (``--assume-injected``, ``--context``)."""
+
+    text: str
+    source: str
+
+    def __str__(self) -> str:
+        return f"{self.text}: {self.source}"
+
+    @classmethod
+    def of(cls, text: str, resource: Resource, *loc: int | str) -> Fact:
+        r = resource
+        return cls(text, f"{r.kind}/{r.name} at {r.path}:{r.line(*loc)}")
 
 
 @dataclass(frozen=True)
 class Match:
-    """What a check found: the resource, the detail for the message, and the field to point at
-    (named apart from a search hit, ``knowledge.search.Hit``)."""
+    """What a check found: the resource, the detail for the message, the field to point at,
+    and the facts from elsewhere it relies on (named apart from a search hit,
+    ``knowledge.search.Hit``)."""
 
     resource: Resource
     detail: str
     loc: tuple[int | str, ...] = ()
+    because: tuple[Fact, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mode:
+    """A PeerAuthentication's mTLS mode and the policy that sets it."""
+
+    mode: str
+    fact: Fact
 
 
 @dataclass
@@ -33,42 +66,131 @@ class Context:
     """What the manifests say as a whole, which single resources cannot tell."""
 
     root_validity_seconds: float
-    injected: set[str] = field(default_factory=set)
-    ambient: set[str] = field(default_factory=set)
+    #: Namespaces whose pods Istio injects (``istio-injection=enabled``, or ``istio.io/rev``
+    #: without ``istio-injection=disabled``), and Linkerd (``linkerd.io/inject: enabled``).
+    injected: dict[str, Fact] = field(default_factory=dict)
+    linkerd: dict[str, Fact] = field(default_factory=dict)
+    #: Namespaces' ``config.linkerd.io/opaque-ports``, inherited by their Services.
+    linkerd_opaque: dict[str, str] = field(default_factory=dict)
+    ambient: dict[str, Fact] = field(default_factory=dict)
     waypoints: set[str] = field(default_factory=set)
-    strict: set[str] = field(default_factory=set)
-    permissive: set[str] = field(default_factory=set)
-    native_sidecars: bool = False
-    slow: dict[tuple[str, str], float] = field(default_factory=dict)
+    root_namespace: str = DEFAULT_ROOT_NAMESPACE
+    #: The mesh-wide mTLS mode (a PeerAuthentication without selector in the root namespace),
+    #: each namespace's (one without selector there), and workload policies (with a selector).
+    mesh_mtls: Mode | None = None
+    namespace_mtls: dict[str, Mode] = field(default_factory=dict)
+    workload_mtls: list[tuple[str, dict[str, str], Mode]] = field(default_factory=list)
+    #: Namespaces with a PERMISSIVE policy of any scope (or a PERMISSIVE ``portLevelMtls``
+    #: entry): plaintext callers kept on purpose, a phase or an exception in progress.
+    permissive: dict[str, Fact] = field(default_factory=dict)
+    native_sidecars: Fact | None = None
+    slow: dict[tuple[str, str], tuple[float, Fact]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, resources: Sequence[Resource], root_validity_seconds: float) -> Context:
+    def of(
+        cls,
+        resources: Sequence[Resource],
+        root_validity_seconds: float,
+        assumed: Sequence[Resource | str] = (),
+    ) -> Context:
+        """The context of ``resources``, plus ``assumed`` namespace facts from outside the
+        manifests: Namespace resources (``--namespaces``, a ``kubectl get ns -o yaml``) and
+        names of namespaces injected by labels applied elsewhere (``--assume-injected``)."""
         context = cls(root_validity_seconds)
-        for r in resources:
-            labels = r.labels()
+        for name in assumed:
+            if isinstance(name, str):
+                context.injected[name] = Fact(f"namespace {name} is injected", "--assume-injected")
+        for r in [*(a for a in assumed if not isinstance(a, str)), *resources]:
             if r.kind == "Namespace":
-                if labels.get("istio-injection") == "enabled" or "istio.io/rev" in labels:
-                    context.injected.add(r.name)
-                if labels.get("istio.io/dataplane-mode") == "ambient":
-                    context.ambient.add(r.name)
-                if "istio.io/use-waypoint" in labels:
-                    context.waypoints.add(r.name)
+                context._namespace(r)
+            elif r.kind == "IstioOperator":
+                context._operator(r)
+        for r in resources:
+            if r.kind == "PeerAuthentication":
+                context._peer_authentication(r)
             elif (
                 r.kind == "Gateway" and _get(r.data, "spec", "gatewayClassName") == "istio-waypoint"
             ):
                 context.waypoints.add(r.namespace)
-            elif r.kind == "PeerAuthentication" and not _get(r.data, "spec", "selector"):
-                scope = MESH_WIDE if r.namespace == "istio-system" else r.namespace
-                mode = _get(r.data, "spec", "mtls", "mode")
-                (context.strict if mode == "STRICT" else context.permissive).add(scope)
-            elif r.kind == "IstioOperator":
-                env = _mapping(_get(r.data, "spec", "values", "pilot", "env"))
-                context.native_sidecars |= str(env.get("ENABLE_NATIVE_SIDECARS")).lower() == "true"
             elif r.kind == "Service" and EXPECTED_LATENCY in r.annotations():
                 seconds = duration(r.annotations()[EXPECTED_LATENCY])
                 if seconds is not None:
-                    context.slow[(r.namespace, r.name)] = seconds
+                    fact = Fact.of(
+                        f"service {r.name} declares {seconds:g} s",
+                        r,
+                        "metadata",
+                        "annotations",
+                        EXPECTED_LATENCY,
+                    )
+                    context.slow[(r.namespace, r.name)] = (seconds, fact)
         return context
+
+    def _namespace(self, r: Resource) -> None:
+        labels = r.labels()
+        legacy = labels.get("istio-injection")
+        if legacy == "enabled" or ("istio.io/rev" in labels and legacy is None):
+            label = "istio-injection" if legacy == "enabled" else "istio.io/rev"
+            self.injected[r.name] = Fact.of(
+                f"namespace {r.name} is injected", r, "metadata", "labels", label
+            )
+        if r.annotations().get("linkerd.io/inject") == "enabled":
+            self.linkerd[r.name] = Fact.of(
+                f"namespace {r.name} is injected by Linkerd",
+                r,
+                "metadata",
+                "annotations",
+                "linkerd.io/inject",
+            )
+        if "config.linkerd.io/opaque-ports" in r.annotations():
+            self.linkerd_opaque[r.name] = r.annotations()["config.linkerd.io/opaque-ports"]
+        if labels.get("istio.io/dataplane-mode") == "ambient":
+            self.ambient[r.name] = Fact.of(
+                f"namespace {r.name} is ambient", r, "metadata", "labels", "istio.io/dataplane-mode"
+            )
+        if "istio.io/use-waypoint" in labels:
+            self.waypoints.add(r.name)
+
+    def _operator(self, r: Resource) -> None:
+        env = _mapping(_get(r.data, "spec", "values", "pilot", "env"))
+        if str(env.get("ENABLE_NATIVE_SIDECARS")).lower() == "true":
+            loc = ("spec", "values", "pilot", "env", "ENABLE_NATIVE_SIDECARS")
+            self.native_sidecars = Fact.of("istiod injects native sidecars", r, *loc)
+        root = _get(r.data, "spec", "meshConfig", "rootNamespace")
+        if isinstance(root, str) and root:
+            self.root_namespace = root
+
+    def _peer_authentication(self, r: Resource) -> None:
+        mode = str(_get(r.data, "spec", "mtls", "mode") or "UNSET").upper()
+        selector = _get(r.data, "spec", "selector")
+        where = "mesh-wide" if r.namespace == self.root_namespace and not selector else "its"
+        fact = Fact.of(f"{where} mTLS mode is {mode}", r, "spec", "mtls", "mode")
+        ports = _mapping(_get(r.data, "spec", "portLevelMtls"))
+        permissive_ports = [p for p, v in ports.items() if _get(v, "mode") == "PERMISSIVE"]
+        if mode == "PERMISSIVE":
+            self.permissive.setdefault(r.namespace, fact)
+        elif permissive_ports:
+            loc = ("spec", "portLevelMtls", permissive_ports[0])
+            text = f"port {permissive_ports[0]} is PERMISSIVE"
+            self.permissive.setdefault(r.namespace, Fact.of(text, r, *loc))
+        if selector:
+            labels = {str(k): str(v) for k, v in _mapping(_get(selector, "matchLabels")).items()}
+            self.workload_mtls.append((r.namespace, labels, Mode(mode, fact)))
+        elif r.namespace == self.root_namespace:
+            self.mesh_mtls = Mode(mode, fact)
+        else:
+            self.namespace_mtls[r.namespace] = Mode(mode, fact)
+
+    def mtls_at(self, namespace: str, labels: dict[str, str]) -> Mode | None:
+        """The mode in force for a pod, as Istio resolves it: the workload policy, else the
+        namespace's, else the mesh-wide one; UNSET inherits from the next one up. None: no
+        policy says (Istio's default, PERMISSIVE)."""
+        chain = [
+            mode
+            for ns, selector, mode in self.workload_mtls
+            if ns == namespace and selector.items() <= labels.items()
+        ]
+        chain += [m for m in (self.namespace_mtls.get(namespace), self.mesh_mtls) if m]
+        return next((m for m in chain if m.mode != "UNSET"), None)
 
 
 def _get(data: Any, *path: str) -> Any:
@@ -95,11 +217,17 @@ def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|y)?")
+#: One number and its unit: Go's ``time.ParseDuration`` units (what Istio, Gateway API and
+#: cert-manager durations are), plus days and years for knowledge quantities.
+_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h|d|y)")
+_DURATION = re.compile(r"(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h|d|y))+|\d+(?:\.\d+)?")
 #: Longer than any duration anyone writes; checked before the regex so it never sees more.
 _DURATION_CHARS = 32
 #: Seconds per unit, for manifest durations (``90s``) and knowledge quantities (``10 years``).
 _SECONDS: dict[str | None, float] = {
+    "ns": 1e-9,
+    "us": 1e-6,
+    "µs": 1e-6,
     "ms": 0.001,
     "s": 1,
     "m": 60,
@@ -121,16 +249,17 @@ def seconds(amount: float, unit: str | None) -> float | None:
 
 
 def duration(text: object) -> float | None:
-    """Seconds in ``90s``, ``2m``, ``87600h``, ``1.5s``; None when it is not a duration.
+    """Seconds in ``90s``, ``2m``, ``1.5s``, or Go's several-unit form ``87600h0m0s`` (how
+    istiod and cert-manager print durations); a bare number is seconds; None otherwise.
 
     The text comes from strangers' manifests: it is stripped and its length checked before the
-    regex, which then has no trailing ``\\s*`` to backtrack against (``\\s*`` then ``\\s*$``
-    was quadratic on a long run of spaces, and ``re`` holds the GIL throughout)."""
+    regex, whose units never overlap a digit, so it cannot backtrack far on 32 characters."""
     stripped = str(text).strip()
-    if len(stripped) > _DURATION_CHARS:
+    if len(stripped) > _DURATION_CHARS or not _DURATION.fullmatch(stripped):
         return None
-    found = _DURATION.fullmatch(stripped)
-    return seconds(float(found.group(1)), found.group(2)) if found else None
+    if stripped.replace(".", "", 1).isdigit():
+        return float(stripped)
+    return sum(float(amount) * _SECONDS[unit] for amount, unit in _DURATION_PART.findall(stripped))
 
 
 @dataclass(frozen=True)
@@ -142,6 +271,12 @@ class _Pod:
     path: tuple[str, ...]
     annotations: dict[str, str]
     labels: dict[str, str]
+
+    def loc(self, *rest: int | str) -> tuple[int | str, ...]:
+        return (*self.path, *rest)
+
+    def containers(self, field_name: str) -> list[tuple[int, dict[str, Any]]]:
+        return _indexed(_get(self.template, "spec", field_name))
 
 
 def _pods(resources: Sequence[Resource]) -> Iterator[_Pod]:
@@ -172,9 +307,13 @@ def legacy_injection_label(resources: Sequence[Resource], context: Context) -> I
 
 
 def both_injection_labels(resources: Sequence[Resource], context: Context) -> Iterator[Match]:
+    """``istio-injection=enabled`` beside ``istio.io/rev`` pins the namespace to the default
+    revision. ``istio-injection=disabled`` beside it is not a mistake: Istio documents that the
+    legacy label wins, so the pair reads "not injected", whatever the revision says."""
     for r in resources:
         labels = r.labels()
-        if r.kind == "Namespace" and "istio-injection" in labels and "istio.io/rev" in labels:
+        enabled = labels.get("istio-injection") == "enabled"
+        if r.kind == "Namespace" and enabled and "istio.io/rev" in labels:
             yield Match(r, "", ("metadata", "labels", "istio-injection"))
 
 
@@ -182,15 +321,26 @@ def both_injection_labels(resources: Sequence[Resource], context: Context) -> It
 
 
 def strict_without_permissive(resources: Sequence[Resource], context: Context) -> Iterator[Match]:
+    """A STRICT policy for a namespace or the mesh with no PERMISSIVE phase in the manifests.
+    A namespace turned STRICT under a mesh-wide PERMISSIVE policy is the step Istio's mTLS
+    migration task prescribes, not a finding, nor is STRICT beside PERMISSIVE exceptions
+    (a workload or port kept PERMISSIVE in that namespace; any, for the mesh-wide policy).
+    DISABLE and UNSET are not PERMISSIVE phases (DISABLE sends plaintext, UNSET inherits)."""
     for r in resources:
         if r.kind != "PeerAuthentication" or _get(r.data, "spec", "selector"):
             continue
-        if _get(r.data, "spec", "mtls", "mode") != "STRICT" or PERMISSIVE_SINCE in r.annotations():
+        mode = str(_get(r.data, "spec", "mtls", "mode") or "").upper()
+        if mode != "STRICT" or PERMISSIVE_SINCE in r.annotations():
             continue
-        scope = MESH_WIDE if r.namespace == "istio-system" else r.namespace
-        if scope not in context.permissive:
-            where = "the whole mesh" if scope == MESH_WIDE else f"namespace {r.namespace}"
-            yield Match(r, where, ("spec", "mtls", "mode"))
+        if r.namespace == context.root_namespace:
+            if not context.permissive:  # mesh-wide STRICT with no PERMISSIVE exception
+                yield Match(r, "the whole mesh", ("spec", "mtls", "mode"))
+            continue
+        mesh = context.mesh_mtls
+        if (mesh is not None and mesh.mode == "PERMISSIVE") or r.namespace in context.permissive:
+            continue
+        because = (mesh.fact,) if mesh is not None else ()
+        yield Match(r, f"namespace {r.namespace}", ("spec", "mtls", "mode"), because)
 
 
 def probe_rewrite_off_under_strict(
@@ -198,73 +348,246 @@ def probe_rewrite_off_under_strict(
 ) -> Iterator[Match]:
     for pod in _pods(resources):
         rewrite = pod.annotations.get("sidecar.istio.io/rewriteAppHTTPProbers", "")
-        strict = pod.resource.namespace in context.strict or MESH_WIDE in context.strict
-        if rewrite.lower() == "false" and strict:
-            loc = (*pod.path, "metadata", "annotations", "sidecar.istio.io/rewriteAppHTTPProbers")
-            yield Match(pod.resource, pod.resource.namespace, loc)
+        if rewrite.lower() != "false":
+            continue
+        mode = context.mtls_at(pod.resource.namespace, pod.labels)
+        if mode is not None and mode.mode == "STRICT":
+            loc = pod.loc("metadata", "annotations", "sidecar.istio.io/rewriteAppHTTPProbers")
+            yield Match(pod.resource, pod.resource.namespace, loc, (mode.fact,))
 
 
 # -- MESH-P003: init containers before the sidecar -------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Mesh:
+    """How one mesh injects a pod: its own containers, the proxy's UID (whose traffic its
+    iptables rules never redirect) and the annotations that change what is redirected."""
+
+    name: str
+    proxy: str
+    redirect: str  # the init container that installs the iptables rules
+    own: frozenset[str]
+    proxy_uid: int
+    exclusions: tuple[str, ...]
+
+
+ISTIO = _Mesh(
+    "Istio",
+    "istio-proxy",
+    "istio-init",
+    frozenset({"istio-init", "istio-proxy", "istio-validation"}),
+    1337,
+    (
+        "traffic.sidecar.istio.io/excludeOutboundIPRanges",
+        "traffic.sidecar.istio.io/excludeOutboundPorts",
+        "traffic.sidecar.istio.io/includeOutboundIPRanges",
+        "traffic.sidecar.istio.io/includeOutboundPorts",
+    ),
+)
+LINKERD = _Mesh(
+    "Linkerd",
+    "linkerd-proxy",
+    "linkerd-init",
+    frozenset({"linkerd-init", "linkerd-proxy", "linkerd-network-validator"}),
+    2102,
+    ("config.linkerd.io/skip-outbound-ports",),
+)
+#: Commands that open no connection of their own (file and shell built-ins). An init container
+#: running only these is harmless before the proxy, whatever its traffic would have been.
+_OFFLINE = frozenset(
+    {
+        "true", "false", ":", "echo", "printf", "sleep", "chmod", "chown", "cp", "mv", "mkdir",
+        "ln", "touch", "cat", "ls", "rm", "test", "[", "exit", "sync", "tee", "date", "env",
+        "set", "export", "id", "whoami", "stat",
+    }
+)  # fmt: skip
+_SHELLS = frozenset({"sh", "bash", "ash", "dash", "busybox"})
+#: Longest init script read; a longer one is taken to do something worth the race.
+_SCRIPT_CHARS = 2000
+_SEGMENTS = re.compile(r"&&|\|\||[;|&\n]")
+
+
+def _opens_no_connection(container: dict[str, Any]) -> bool:
+    """Whether the init container provably stays off the network: its command (or shell
+    script) runs only commands from ``_OFFLINE`` and never names bash's ``/dev/tcp``.
+    No command at all means the image's entrypoint, which could do anything."""
+    words = [str(w) for w in (_list(container.get("command")) + _list(container.get("args")))]
+    if not words or sum(len(w) for w in words) > _SCRIPT_CHARS:
+        return False
+    flags = [i for i, w in enumerate(words[:3]) if w.startswith("-") and "c" in w[1:]]
+    if words[0].rsplit("/", 1)[-1] in _SHELLS and flags:  # sh -c, sh -ec, bash -exc …
+        script = " ".join(words[flags[0] + 1 :])
+    else:
+        script = " ".join(words)
+    if "/dev/tcp" in script or "/dev/udp" in script or "$(" in script or "`" in script:
+        return False
+    commands = [segment.split() for segment in _SEGMENTS.split(script)]
+    return all(not c or c[0].rsplit("/", 1)[-1] in _OFFLINE for c in commands)
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _injected_by(pod: _Pod, context: Context) -> tuple[_Mesh, tuple[Fact, ...]] | None:
+    """The mesh that puts a proxy in this pod, and why we think so (None: no mesh does).
+
+    A pod that already carries a proxy (``kubectl get -o yaml`` output, ``istioctl
+    kube-inject``) is injected whatever its namespace says. Otherwise the pod's own
+    ``sidecar.istio.io/inject`` label (or annotation) decides, then its namespace; a namespace
+    labelled ``istio-injection=disabled`` is never injected (Istio's sidecar-injection docs)."""
+    names = {
+        str(c.get("name"))
+        for _, c in [*pod.containers("containers"), *pod.containers("initContainers")]
+    }
+    r = pod.resource
+    for mesh in (ISTIO, LINKERD):
+        if mesh.proxy in names or mesh.redirect in names:
+            return mesh, (
+                Fact.of(f"the pod already has {mesh.name}'s containers", r, *pod.loc("spec")),
+            )
+    inject = pod.labels.get(
+        "sidecar.istio.io/inject", pod.annotations.get("sidecar.istio.io/inject")
+    )
+    if inject == "true":
+        return ISTIO, (Fact.of("the pod asks for Istio's sidecar", r, *pod.loc("metadata")),)
+    if inject != "false" and r.namespace in context.injected:
+        return ISTIO, (context.injected[r.namespace],)
+    linkerd = pod.annotations.get("linkerd.io/inject")
+    if linkerd in {"enabled", "ingress"}:
+        return LINKERD, (Fact.of("the pod asks for Linkerd's proxy", r, *pod.loc("metadata")),)
+    if linkerd != "disabled" and r.namespace in context.linkerd:
+        return LINKERD, (context.linkerd[r.namespace],)
+    return None
+
+
+def _native(mesh: _Mesh, pod: _Pod, context: Context) -> bool:
+    """Whether the proxy starts as a Kubernetes native sidecar, before the app's init
+    containers. Istio: the pod annotation, else istiod's ENABLE_NATIVE_SIDECARS; its automatic
+    default (Istio 1.27+) holds only when every node's kubelet is 1.33 or later, which no
+    manifest shows, so it is not assumed. Linkerd: the alpha (2.15) or beta (2.19) annotation;
+    native is Linkerd 2.20's default, which no manifest shows either."""
+    a = pod.annotations
+    if mesh is ISTIO:
+        explicit = a.get("sidecar.istio.io/nativeSidecar")
+        return explicit == "true" if explicit is not None else context.native_sidecars is not None
+    return any(
+        a.get(f"config.{stage}.linkerd.io/proxy-enable-native-sidecar") == "true"
+        for stage in ("alpha", "beta")
+    )
+
+
+def _exposed(mesh: _Mesh, pod: _Pod) -> list[str]:
+    """The init containers that run while traffic is redirected to a proxy not yet started.
+
+    As written in an injected pod, those before the mesh's iptables container
+    (``istio-init``, ``linkerd-init``) run before the redirect exists, and those after a proxy
+    written as a native sidecar run once it is up. Skipped too: the mesh's own containers, the
+    app's own native sidecars (``restartPolicy: Always``: long-running, restarted rather than
+    blocking the pod, not the run-to-completion step this pitfall is about), containers running
+    as the proxy's UID (never redirected), and those that open no connection."""
+    inits = [c for _, c in pod.containers("initContainers")]
+    names = [str(c.get("name")) for c in inits]
+    if mesh.redirect in names:
+        inits = inits[names.index(mesh.redirect) + 1 :]
+    pod_uid = _get(pod.template, "spec", "securityContext", "runAsUser")
+    exposed = []
+    for c in inits:
+        name = str(c.get("name"))
+        if name == mesh.proxy:
+            break
+        uid = _get(c, "securityContext", "runAsUser") or pod_uid
+        sidecar = c.get("restartPolicy") == "Always"
+        if name in mesh.own or sidecar or uid == mesh.proxy_uid or _opens_no_connection(c):
+            continue
+        exposed.append(name)
+    return exposed
 
 
 def init_containers_before_sidecar(
     resources: Sequence[Resource], context: Context
 ) -> Iterator[Match]:
     for pod in _pods(resources):
-        inits = _dicts(_get(pod.template, "spec", "initContainers"))
-        inject = pod.annotations.get(
-            "sidecar.istio.io/inject", pod.labels.get("sidecar.istio.io/inject")
-        )
-        in_injected_namespace = pod.resource.namespace in context.injected and inject != "false"
-        if not inits or not (inject == "true" or in_injected_namespace):
+        injected = _injected_by(pod, context)
+        if injected is None:
             continue
-        native = pod.annotations.get("sidecar.istio.io/nativeSidecar") == "true"
-        excluded = any(
-            k.startswith("traffic.sidecar.istio.io/excludeOutbound") for k in pod.annotations
-        )
-        exposed = [
-            str(c.get("name"))
-            for c in inits
-            if _get(c, "securityContext", "runAsUser") != PROXY_UID
-        ]
-        if exposed and not (native or context.native_sidecars or excluded):
-            yield Match(pod.resource, ", ".join(exposed), (*pod.path, "spec", "initContainers"))
+        mesh, because = injected
+        a = pod.annotations
+        if mesh is ISTIO and a.get("sidecar.istio.io/interceptionMode", "").upper() == "NONE":
+            continue  # no iptables redirect: init traffic goes straight out
+        if _native(mesh, pod, context) or any(k in a for k in mesh.exclusions):
+            continue
+        exposed = _exposed(mesh, pod)
+
+        if exposed:
+            loc = pod.loc("spec", "initContainers")
+            yield Match(pod.resource, f"{', '.join(exposed)} ({mesh.name})", loc, because)
 
 
 # -- MESH-P004: timeouts cutting off slow operations -----------------------------------------
 
 
-def _routes_to_slow(
-    resources: Sequence[Resource], context: Context
-) -> Iterator[tuple[Resource, int, float, str, Any]]:
+@dataclass(frozen=True)
+class _Route:
+    """One route to a service that declares its latency, with the timeout it is given."""
+
+    resource: Resource
+    loc: tuple[int | str, ...]  # the route
+    timeout_loc: tuple[int | str, ...]
+    host: str
+    latency: float
+    fact: Fact
+    timeout: Any
+
+
+#: Per routing kind: the routes, their destinations, the destination's service name, the timeout.
+_ROUTES: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {
+    "VirtualService": ("http", "route", ("destination", "host"), ("timeout",)),
+    "HTTPRoute": ("rules", "backendRefs", ("name",), ("timeouts", "request")),
+}
+
+
+def _routes_to_slow(resources: Sequence[Resource], context: Context) -> Iterator[_Route]:
+    """VirtualService ``http[].timeout`` and Gateway API HTTPRoute ``rules[].timeouts.request``,
+    for each route whose destination declares ``meshbot.dev/expected-latency``."""
     for r in resources:
-        if r.kind != "VirtualService":
+        if r.kind not in _ROUTES:
             continue
-        for index, route in _indexed(_get(r.data, "spec", "http")):
-            for destination in _dicts(route.get("route")):
-                host = str(_get(destination, "destination", "host") or "")
+        routes, field_name, to, timeout_path = _ROUTES[r.kind]
+        for index, route in _indexed(_get(r.data, "spec", routes)):
+            for destination in _dicts(route.get(field_name)):
+                host = str(_get(destination, *to) or "")
                 name, _, rest = host.partition(".")
-                namespace = rest.split(".")[0] if rest else r.namespace
-                latency = context.slow.get((namespace, name))
-                if latency is not None:
-                    yield r, index, latency, host, route.get("timeout")
+                namespace = (
+                    rest.split(".")[0] if rest else str(destination.get("namespace") or r.namespace)
+                )
+                slow = context.slow.get((namespace, name))
+                if slow is not None:
+                    loc = ("spec", routes, index)
+                    timeout = _get(route, *timeout_path)
+                    yield _Route(r, loc, (*loc, *timeout_path), host, *slow, timeout)
                     break
 
 
 def timeout_below_declared_latency(
     resources: Sequence[Resource], context: Context
 ) -> Iterator[Match]:
-    for r, index, latency, host, timeout in _routes_to_slow(resources, context):
-        seconds = duration(timeout) if timeout is not None else None
-        if seconds is not None and seconds < latency:
-            detail = f"{timeout} on the route to {host}, which declares {latency:g} s"
-            yield Match(r, detail, ("spec", "http", index, "timeout"))
+    """A timeout of ``0s`` disables it (Istio's ``HTTPRoute.timeout``, Gateway API's
+    ``timeouts.request``), so it is never "below" anything."""
+    for route in _routes_to_slow(resources, context):
+        seconds = duration(route.timeout) if route.timeout is not None else None
+        if seconds and seconds < route.latency:
+            detail = (
+                f"{route.timeout} on the route to {route.host}, which declares {route.latency:g} s"
+            )
+            yield Match(route.resource, detail, route.timeout_loc, (route.fact,))
 
 
 def slow_route_without_timeout(resources: Sequence[Resource], context: Context) -> Iterator[Match]:
-    for r, index, _, host, timeout in _routes_to_slow(resources, context):
-        if timeout is None:
-            yield Match(r, host, ("spec", "http", index))
+    for route in _routes_to_slow(resources, context):
+        if route.timeout is None:
+            yield Match(route.resource, route.host, route.loc, (route.fact,))
 
 
 # -- MESH-P005: certificate expiry -----------------------------------------------------------
@@ -276,7 +599,7 @@ def shortened_root_validity(resources: Sequence[Resource], context: Context) -> 
             env = _mapping(_get(r.data, "spec", "values", "pilot", "env"))
             ttl = env.get("CITADEL_SELF_SIGNED_CA_CERT_TTL")
             loc: tuple[int | str, ...] = ("spec", "values", "pilot", "env")
-            if ttl is not None and (duration(ttl) or 0) < context.root_validity_seconds:
+            if _shorter(ttl, context.root_validity_seconds):
                 yield Match(r, str(ttl), (*loc, "CITADEL_SELF_SIGNED_CA_CERT_TTL"))
         template = r.pod_template() if r.kind == "Deployment" else None
         if template is None:
@@ -287,8 +610,15 @@ def shortened_root_validity(resources: Sequence[Resource], context: Context) -> 
                 if env_var.get("name") != "CITADEL_SELF_SIGNED_CA_CERT_TTL":
                     continue
                 ttl = env_var.get("value")
-                if (duration(ttl) or 0) < context.root_validity_seconds:
+                if _shorter(ttl, context.root_validity_seconds):
                     yield Match(r, str(ttl), (*path, "spec", "containers", c_index, "env", e_index))
+
+
+def _shorter(ttl: Any, limit: float) -> bool:
+    """A TTL that reads as a duration shorter than ``limit`` (``87600h0m0s`` is the default
+    itself; text that is not a duration says nothing)."""
+    seconds = duration(ttl) if ttl is not None else None
+    return seconds is not None and seconds < limit
 
 
 def no_certificate_expiry_alert(resources: Sequence[Resource], context: Context) -> Iterator[Match]:
@@ -332,10 +662,11 @@ def ambient_l7_without_waypoint(resources: Sequence[Resource], context: Context)
     for r in resources:
         if r.namespace not in context.ambient or r.namespace in context.waypoints:
             continue
+        because = (context.ambient[r.namespace],)
         if r.kind == "AuthorizationPolicy" and _l7_rules(r):
-            yield Match(r, "HTTP conditions in its rules", ("spec", "rules"))
+            yield Match(r, "HTTP conditions in its rules", ("spec", "rules"), because)
         elif r.kind in {"VirtualService", "HTTPRoute"}:
-            yield Match(r, "HTTP routing", ("spec",))
+            yield Match(r, "HTTP routing", ("spec",), because)
 
 
 # -- Ports whose protocol Istio must guess (from issue reports) -----------------------------
@@ -366,8 +697,66 @@ def undeclared_port_protocol(resources: Sequence[Resource], context: Context) ->
             if declared or port.get("appProtocol") or str(port.get("protocol")).upper() == "UDP":
                 continue
             shown = f"port {port.get('port')} ({name or 'unnamed'})"
-            yield Match(r, shown, ("spec", "ports", index))
+            yield Match(r, shown, ("spec", "ports", index), (context.injected[r.namespace],))
 
+
+# -- Linkerd: server-speaks-first ports left to protocol detection --------------------------
+
+#: Linkerd's default ``proxy.opaquePorts`` (linkerd2 ``charts/linkerd-control-plane/values.yaml``).
+LINKERD_OPAQUE = frozenset({25, 587, 3306, 4444, 5432, 6379, 9300, 11211})
+#: Port names (or ``appProtocol``s) of protocols where the server speaks first or the client
+#: sends no preamble Linkerd can detect, as that values file lists them.
+SERVER_FIRST = ("mysql", "postgres", "redis", "smtp", "memcache", "galera", "elasticsearch")
+#: Longest ``opaque-ports`` annotation read; longer ones are taken to cover everything.
+_OPAQUE_CHARS = 1000
+
+
+def _opaque(annotation: str | None, port: dict[str, Any]) -> bool:
+    """Whether ``config.linkerd.io/opaque-ports`` (numbers, ``a-b`` ranges or port names,
+    comma-separated) covers the port."""
+    if annotation is None:
+        return False
+    if len(annotation) > _OPAQUE_CHARS:
+        return True
+    numbers = {port.get("port"), port.get("targetPort")}
+    for item in (part.strip() for part in annotation.split(",")):
+        low, _, high = item.partition("-")
+        if item == str(port.get("name")) or item == str(port.get("targetPort")):
+            return True
+        ranged = low.isdecimal() and (high or low).isdecimal()
+        if ranged and any(
+            isinstance(n, int) and int(low) <= n <= int(high or low) for n in numbers
+        ):
+            return True
+    return False
+
+
+def server_first_port_detected(resources: Sequence[Resource], context: Context) -> Iterator[Match]:
+    for r in resources:
+        if r.kind != "Service" or r.namespace not in context.linkerd:
+            continue
+        annotation = r.annotations().get(
+            "config.linkerd.io/opaque-ports", context.linkerd_opaque.get(r.namespace)
+        )
+        for index, port in _indexed(_get(r.data, "spec", "ports")):
+            said = f"{port.get('name') or ''} {port.get('appProtocol') or ''}".lower()
+            protocol = next((p for p in SERVER_FIRST if p in said), None)
+            numbers = {port.get("port"), port.get("targetPort")}
+            if protocol is None or numbers & LINKERD_OPAQUE or _opaque(annotation, port):
+                continue
+            detail = f"{protocol} on port {port.get('port')}"
+            yield Match(r, detail, ("spec", "ports", index), (context.linkerd[r.namespace],))
+
+
+#: For rules that can only fire on a resource whose own text holds one of these words (a pod
+#: template's annotation or field), the words: a workload document holding none of them is
+#: checked to be YAML and counted, not built (``Scanner.needles``). Rules absent here may fire on
+#: any resource of their kinds, depending on what other resources say.
+NEEDLES: dict[str, tuple[str, ...]] = {
+    "MESH-P002-R02": ("sidecar.istio.io/rewriteAppHTTPProbers",),
+    "MESH-P003-R01": ("initContainers",),
+    "MESH-P005-R01": ("CITADEL_SELF_SIGNED_CA_CERT_TTL",),
+}
 
 CHECKS: dict[str, Callable[[Sequence[Resource], Context], Iterator[Match]]] = {
     "MESH-P001-R01": legacy_injection_label,
@@ -381,4 +770,5 @@ CHECKS: dict[str, Callable[[Sequence[Resource], Context], Iterator[Match]]] = {
     "MESH-P005-R02": no_certificate_expiry_alert,
     "MESH-X001-R01": ambient_l7_without_waypoint,
     "MESH-X002-R01": undeclared_port_protocol,
+    "MESH-X003-R01": server_first_port_detected,
 }

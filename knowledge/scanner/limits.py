@@ -96,9 +96,9 @@ class Budget:
 
     def spend_resource(self, path: Path, line: int) -> None:
         self.check_time()
-        self.resources += 1
-        if self.resources > self.limits.resources:
+        if self.resources >= self.limits.resources:
             self._stop(path, line, f"more than {self.limits.resources:,} resources")
+        self.resources += 1  # only resources read: the scan's count
 
     def spend_finding(self, path: Path, line: int) -> None:
         self.check_time()

@@ -5,8 +5,12 @@ HTTP, Slack) renders findings from one place."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+from knowledge.errors import Problem
+from knowledge.scanner.resources import STDIN
 from knowledge.scanner.scan import Finding, Report
 from knowledge.schema import SEVERITIES, Severity
 
@@ -41,12 +45,28 @@ def as_text(report: Report) -> str:
         lines.append(
             f"{f.resource.path}:{f.line}: {f.rule.severity} {f.rule.id} {f.where}: {f.message}"
         )
+        lines += [f"    because {fact}" for fact in f.because]
         lines.append(f"    fix: {folded(f.rule.remediation)}")
         lines.append(f"    runbook: {f.rule.pitfall or '-'} · {f.rule.doc}")
     tally = counts(report.findings)
     summary = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in tally.items())
     lines.append(f"{report.resources} resources scanned: {summary}")
+    if report.incomplete:
+        lines.append(_incomplete(report))
     return "\n".join(lines)
+
+
+def _incomplete(report: Report) -> str:
+    if report.resources == 0:
+        return "nothing was scanned: no Kubernetes resource in the input"
+    n = len(report.problems)
+    return f"input skipped: {n} document{'s' if n != 1 else ''} not scanned (listed as skipped)"
+
+
+def uri(path: Path) -> str:
+    """A SARIF ``artifactLocation.uri``: a relative or file URI reference (RFC 3986), which
+    ``<stdin>`` is not; standard input is the relative reference ``stdin``."""
+    return "stdin" if path == STDIN else quote(path.as_posix())
 
 
 def as_json(report: Report) -> dict[str, Any]:
@@ -67,9 +87,11 @@ def as_json(report: Report) -> dict[str, Any]:
                 "message": f.message,
                 "remediation": folded(f.rule.remediation),
                 "doc": str(f.rule.doc),
+                "because": [str(fact) for fact in f.because],
             }
             for f in report.findings
         ],
+        "incomplete": report.incomplete,
         "skipped": [
             {"file": str(p.path), "line": p.line, "message": p.message} for p in report.problems
         ],
@@ -110,15 +132,49 @@ def as_sarif(report: Report, version: str) -> dict[str, Any]:
                         "locations": [
                             {
                                 "physicalLocation": {
-                                    "artifactLocation": {"uri": str(f.resource.path)},
+                                    "artifactLocation": {"uri": uri(f.resource.path)},
                                     "region": {"startLine": f.line},
                                 },
                                 "logicalLocations": [{"name": f.where, "kind": "resource"}],
                             }
                         ],
+                        **(
+                            {"properties": {"because": [str(c) for c in f.because]}}
+                            if f.because
+                            else {}
+                        ),
                     }
                     for f in report.findings
                 ],
+                "invocations": [
+                    {
+                        # False only when a limit stopped the scan: the results are then partial.
+                        "executionSuccessful": report.limit is None,
+                        "toolExecutionNotifications": [
+                            *(_notification(p) for p in report.problems),
+                            *([_NOTHING_SCANNED] if report.resources == 0 else []),
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+
+
+_NOTHING_SCANNED = {"level": "error", "message": {"text": "no Kubernetes resource in the input"}}
+
+
+def _notification(problem: Problem) -> dict[str, Any]:
+    """Skipped input as SARIF records it: a tool notification at the document's place."""
+    return {
+        "level": "error",
+        "message": {"text": problem.message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": uri(problem.path)},
+                    "region": {"startLine": problem.line},
+                }
             }
         ],
     }

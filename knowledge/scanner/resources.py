@@ -4,7 +4,7 @@ resource, or not YAML at all, is reported with its place and skipped, never fata
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,11 +12,26 @@ from typing import Any
 import yaml
 
 from knowledge.errors import Problem
-from knowledge.scanner.limits import Budget
+from knowledge.scanner.limits import CLI_LIMITS, Budget
 from knowledge.yamlfile import Loader, ParsedFile, expansion
 
-WORKLOADS = {"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod", "ReplicaSet"}
+#: Where each workload kind keeps its pod template (a Pod is its own template).
+TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        ("Deployment", "StatefulSet", "DaemonSet", "Job", "ReplicaSet", "Rollout", "Service"),
+        ("spec", "template"),
+    ),
+    "CronJob": ("spec", "jobTemplate", "spec", "template"),
+}
+#: Kinds that carry a pod template only in one API group (a core Service has none).
+CUSTOM_WORKLOADS = {"Rollout": "argoproj.io", "Service": "serving.knative.dev"}
 CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition"}
+#: Kinds that are valid without ``metadata.name``, and the name they go by in reports: Istio's
+#: install examples give ``istioctl install -f`` IstioOperators with no metadata at all, and
+#: skipping them would skip the one resource that configures the control plane.
+ANONYMOUS = {"IstioOperator": "(unnamed)"}
+#: The name a stream read from standard input goes by in reports (SARIF shows it as ``stdin``).
+STDIN = Path("<stdin>")
 
 
 @dataclass(frozen=True)
@@ -45,16 +60,16 @@ class Resource:
         return metadata if isinstance(metadata, dict) else {}
 
     def pod_template(self) -> tuple[dict[str, Any], tuple[str, ...]] | None:
-        """The pod spec and metadata of a workload, with the path to it."""
-        if self.kind not in WORKLOADS:
-            return None
+        """The pod spec and metadata of a workload, with the path to it: every kind that
+        carries a pod template, including Argo Rollouts (``spec.template``; one that points at a
+        Deployment with ``spec.workloadRef`` has none, and that Deployment is read instead) and
+        Knative Services (``serving.knative.dev``, which share the kind name ``Service``)."""
         if self.kind == "Pod":
             return self.data, ()
-        path = (
-            ("spec", "jobTemplate", "spec", "template")
-            if self.kind == "CronJob"
-            else ("spec", "template")
-        )
+        path = TEMPLATE_PATHS.get(self.kind)
+        group = str(self.data.get("apiVersion", "")).split("/")[0]
+        if path is None or (self.kind in CUSTOM_WORKLOADS and group != CUSTOM_WORKLOADS[self.kind]):
+            return None
         template: Any = self.data
         for key in path:
             template = template.get(key) if isinstance(template, dict) else None
@@ -74,41 +89,139 @@ def files(paths: Sequence[str]) -> Iterator[Path]:
             yield path
 
 
-def read(path: Path, text: str, problems: list[Problem], budget: Budget) -> Iterator[Resource]:
+def documents(text: str) -> Iterator[tuple[int, str]]:
+    """(first line, text) of each document in a stream, split as kubectl splits it.
+
+    kubectl (k8s.io/apimachinery ``pkg/util/yaml/decoder.go``, ``YAMLReader.Read``) cuts the
+    stream at every line that starts with ``---`` followed by nothing, spaces or a comment,
+    before any YAML parsing; so one broken document costs that document only, never the rest
+    of a ``kustomize build`` or ``helm template`` stream. We split the same way, for the same
+    reason: what is scanned is what ``kubectl apply`` would read."""
+    first = 1
+    lines: list[str] = []
+    for number, line in enumerate(text.splitlines(keepends=True), start=1):
+        if line.startswith("---") and _separator(line[3:]):
+            if lines:
+                yield first, "".join(lines)
+            first, lines = number + 1, []
+        else:
+            lines.append(line)
+    if lines:
+        yield first, "".join(lines)
+
+
+def _separator(rest: str) -> bool:
+    stripped = rest.strip()
+    return not stripped or stripped.startswith("#")
+
+
+def read(
+    path: Path,
+    text: str,
+    problems: list[Problem],
+    budget: Budget,
+    needles: Mapping[str, tuple[str, ...] | None] | None = None,
+) -> Iterator[Resource]:
     """Every Kubernetes resource in one YAML stream; problems are reported and skipped.
 
-    Each document is sized on its node graph and charged to ``budget`` before it is
-    constructed, so an alias bomb is refused (``LimitExceeded``) without ever being expanded.
+    The stream is split into documents first (``documents``), so a document that is not YAML
+    is reported at its line and the next one is read. Each document is sized on its node graph
+    and charged to ``budget`` before it is constructed, so an alias bomb is refused
+    (``LimitExceeded``) without ever being expanded. With ``needles`` (per kind, the words one
+    of which a document must hold to matter to any rule; None: always matters), a document with
+    no anchor whose kind is absent, or that holds none of its kind's words, is only checked to
+    be YAML (by libyaml alone) and counted: building the objects of CRDs and workloads no rule
+    can fire on was most of the time a scan of real repositories took.
     """
-    # An alias needs an anchor, and an anchor is written with "&": a stream without one (most
-    # manifests) cannot expand, and sizing its documents would only cost time.
-    anchored = "&" in text
-    loader = Loader(text)
+    for first_line, chunk in documents(text):
+        if needles is not None and "&" not in chunk and not _matters(chunk, needles):
+            _count_unread(path, first_line, chunk, problems, budget)
+        else:
+            yield from _parse(path, first_line, chunk, problems, budget)
+
+
+def _matters(chunk: str, needles: Mapping[str, tuple[str, ...] | None]) -> bool:
+    kind = _declared_kind(chunk)
+    if kind is None:
+        return True  # not said plainly: parse it and see
+    if kind not in needles:
+        return False
+    words = needles[kind]
+    return words is None or any(word in chunk for word in words)
+
+
+def namespaces(path: Path, text: str) -> tuple[list[Resource], list[Problem]]:
+    """The Namespaces in a ``kubectl get namespaces -o yaml`` dump (``meshbot scan
+    --namespaces``): labels applied in the cluster that the manifests do not show."""
+    problems: list[Problem] = []
+    found = [r for r in read(path, text, problems, Budget(CLI_LIMITS)) if r.kind == "Namespace"]
+    return found, problems
+
+
+def _declared_kind(chunk: str) -> str | None:
+    """The document's ``kind:``, when a top-level line declares it plainly (and ``apiVersion:``
+    is there too); None when the text does not say so simply, and the document is then parsed."""
+    kinds = [line[5:] for line in chunk.splitlines() if line.startswith("kind:")]
+    if len(kinds) != 1 or not any(line.startswith("apiVersion:") for line in chunk.splitlines()):
+        return None
+    kind = kinds[0].split("#")[0].strip().strip("\"'")
+    return kind if kind.isalnum() and not kind.endswith("List") else None
+
+
+def _count_unread(
+    path: Path, first_line: int, chunk: str, problems: list[Problem], budget: Budget
+) -> None:
+    budget.spend_document(path, first_line, 0, 0)
+    loader = Loader(chunk)
+    try:
+        # libyaml's parser alone (CParser.raw_parse) checks the syntax building no Python object
+        raw_parse = getattr(loader, "raw_parse", None)
+        while raw_parse is None and loader.check_event():  # PyYAML without libyaml
+            loader.get_event()
+        if raw_parse is not None:
+            raw_parse()
+    except yaml.YAMLError as error:
+        problems.append(_not_yaml(path, first_line, chunk, error))
+        return
+    finally:
+        loader.dispose()
+    budget.spend_resource(path, first_line)
+
+
+def _parse(
+    path: Path, first_line: int, chunk: str, problems: list[Problem], budget: Budget
+) -> Iterator[Resource]:
+    loader = Loader(chunk)
     try:
         while loader.check_node():
             node = loader.get_node()
             if node is None:
                 continue
-            line = node.start_mark.line + 1
-            if not anchored:
-                budget.spend_document(path, line, aliases=0, alias_nodes=0)
-            else:
-                size = expansion(node)
-                budget.spend_document(path, line, size.aliases, size.alias_nodes)
-                if size.recursive is not None:
-                    line = size.recursive.start_mark.line + 1
-                    message = "an anchor contains an alias to itself; skipped"
-                    problems.append(Problem(path, line, message))
-                    continue
+            line = node.start_mark.line + first_line
+            size = expansion(node) if "&" in chunk else None  # no anchor: no alias either
+            aliases, alias_nodes = (size.aliases, size.alias_nodes) if size else (0, 0)
+            budget.spend_document(path, line, aliases, alias_nodes)
+            if size is not None and size.recursive is not None:
+                line = size.recursive.start_mark.line + first_line
+                message = "an anchor contains an alias to itself; skipped"
+                problems.append(Problem(path, line, message))
+                continue
             data = loader.construct_document(node)
-            yield from _resources(ParsedFile(path, data, node), problems, budget)
+            yield from _resources(ParsedFile(path, data, node, first_line), problems, budget)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        reason = getattr(error, "problem", None) or str(error).splitlines()[0]
-        problems.append(Problem(path, line, f"not valid YAML ({reason}); rest of file skipped"))
+        problems.append(_not_yaml(path, first_line, chunk, error))
     finally:
         loader.dispose()
+
+
+def _not_yaml(path: Path, first_line: int, chunk: str, error: yaml.YAMLError) -> Problem:
+    """The problem at the line libyaml stopped on, kept inside the document (at its end it
+    points one line past, onto the next document's separator)."""
+    mark = getattr(error, "problem_mark", None)
+    last = first_line + max(chunk.count("\n") - 1, 0)
+    line = min(mark.line + first_line, last) if mark is not None else first_line
+    reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+    return Problem(path, line, f"not valid YAML ({reason}); document skipped")
 
 
 def _resources(
@@ -134,6 +247,8 @@ def _resources(
         return items
     metadata: dict[str, Any] = data["metadata"] if isinstance(data.get("metadata"), dict) else {}
     name = str(metadata.get("name") or "")
+    if not name and data["kind"] in ANONYMOUS:
+        name = ANONYMOUS[data["kind"]]
     if not name:
         problems.append(document.problem(("metadata",), f"{data['kind']} without a name; skipped"))
         return []
