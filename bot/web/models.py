@@ -20,14 +20,22 @@ class SourceOut(BaseModel):
 
 
 class ResultOut(BaseModel):
+    """A result: every one names its entry and summary; the first (or, with ``full``, every
+    one) also carries the whole answer and its sources."""
+
     model_config = ConfigDict(from_attributes=True)
 
     id: str
     kind: str
     title: str
-    answer: str = Field(description="Markdown.")
+    summary: str = Field(description="The entry's one-line summary.")
     score: float = Field(description="Confidence from 0 to 1.")
-    sources: list[SourceOut]
+    answer: str | None = Field(
+        None, description="Markdown. On the first result, or on every one with full."
+    )
+    sources: list[SourceOut] | None = Field(
+        None, description="On the first result, or on every one with full."
+    )
 
 
 class SuggestionOut(BaseModel):
@@ -48,6 +56,9 @@ class AskIn(BaseModel):
         examples=["pods crashloop after injection"],
     )
     limit: int = Field(5, ge=1, le=MAX_RESULTS)
+    full: bool = Field(
+        False, description="Every result with its answer and sources, not only the first."
+    )
 
 
 class AskOut(BaseModel):

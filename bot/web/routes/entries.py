@@ -7,12 +7,12 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from bot.services.answering import keep_miss, search
 from bot.web.caching import Conditional
-from bot.web.deps import LibraryDep, MetricsDep, ServicesDep
+from bot.web.deps import AnswersDep, LibraryDep, ServicesDep
 from bot.web.models import AskIn, AskOut, CitedSource, ComparisonOut, Items, PitfallOut
 from bot.web.problems import ProblemError
 from knowledge import MAX_QUESTION_CHARS, MAX_RESULTS, Library, Miss, gaps, parse_since
@@ -69,14 +69,13 @@ def listing(
     return Items(query=answer.question, items=items)
 
 
-@router.post("/ask", operation_id="ask", summary="Answer a question")
-async def ask(
-    body: AskIn, library: LibraryDep, metrics: MetricsDep, services: ServicesDep
-) -> AskOut:
-    """Answer a question from the knowledge base, or say it does not know."""
-    answer = search(library.searcher, metrics, body.question, body.limit)
+@router.post("/ask", operation_id="ask", summary="Answer a question", response_model=AskOut)
+async def ask(body: AskIn, services: ServicesDep, answers: AnswersDep) -> Response:
+    """Answer a question from the knowledge base, or say it does not know. The first result
+    comes in full, the others in brief (``full: true`` for all); see bot/web/answers.py."""
+    answer = search(services.library.searcher, services.metrics, body.question, body.limit)
     await keep_miss(services.feedback, answer)
-    return AskOut.model_validate(answer)
+    return Response(answers.encode(answer, body.full), media_type="application/json")
 
 
 @router.get("/gaps", operation_id="knowledgeGaps", summary="Unanswered questions, grouped")
