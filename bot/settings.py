@@ -24,6 +24,11 @@ def _default_index_path() -> Path:
     return _xdg("XDG_CACHE_HOME", ".cache") / "meshbot" / "knowledge.sqlite"
 
 
+def _cores() -> int:
+    """The cores this process may run on (a container's CPU set, not the host's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def _default_database_url() -> str:
     return f"sqlite:///{_xdg('XDG_DATA_HOME', '.local/share') / 'meshbot' / 'state.sqlite'}"
 
@@ -67,6 +72,13 @@ class Settings(BaseSettings):
         "*",
         description="Comma-separated Host names served (example.com, *.example.com); "
         "any other Host gets 400. `*` serves every Host.",
+    )
+    web_concurrency: int = Field(
+        default_factory=_cores,
+        ge=1,
+        le=64,
+        validation_alias=AliasChoices("WEB_CONCURRENCY", "MESHBOT_WEB_CONCURRENCY"),
+        description="Worker processes of meshbot serve (Socket Mode always runs one).",
     )
     read_timeout_seconds: float = Field(
         10,

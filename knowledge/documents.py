@@ -8,6 +8,7 @@ article's figure when a primary source says otherwise.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,7 @@ class Document:
     body: str
     answer: str
     sources: tuple[SourceLink, ...]
+    lead: str  # one to three sentences that answer on their own: what to do now, or the claim
 
 
 def documents(kb: KnowledgeBase) -> Iterator[Document]:
@@ -53,6 +55,7 @@ def documents(kb: KnowledgeBase) -> Iterator[Document]:
             keywords=" ; ".join([*getattr(model, "keywords", []), *keywords]),
             body=body,
             answer=answer,
+            lead=_lead(model, corrections),
             sources=tuple(
                 SourceLink(
                     kb.sources[s].title, str(kb.sources[s].url) if kb.sources[s].url else None
@@ -60,6 +63,28 @@ def documents(kb: KnowledgeBase) -> Iterator[Document]:
                 for s in sorted(cited)
             ),
         )
+
+
+def _first_sentences(text: str, count: int = 2) -> str:
+    """The first ``count`` sentences: a direct answer is short enough to read in a page."""
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z`*(])", " ".join(text.split()))
+    return " ".join(sentences[:count])
+
+
+def _lead(model: Any, corrections: list[schema.Correction]) -> str:
+    """What an answer says first. A runbook leads with the mitigation to apply now; a fact
+    with its claim, or with the correction when primary sources contradict it."""
+    if isinstance(model, schema.Pitfall):
+        return f"{model.title}. Apply now: {_first_sentences(model.fix[0])}"
+    if isinstance(model, schema.Fact):
+        return _first_sentences(corrections[0].correction if corrections else model.claim)
+    if isinstance(model, schema.Correction):
+        return _first_sentences(model.correction)
+    if isinstance(model, schema.DecisionStep):
+        return f"{model.title}: {_first_sentences(model.question, 1)}"
+    if isinstance(model, schema.ScanRule):
+        return f"{model.title}. Fix: {_first_sentences(model.remediation)}"
+    return _first_sentences(str(model.summary))
 
 
 def validity(model: Any) -> str:

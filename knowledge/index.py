@@ -2,12 +2,19 @@
 
 Tables (open the file with ``sqlite-utils`` or Datasette to look around):
 
-- ``entries``: one row per entry — id, kind, title, keywords, body, Markdown answer, sources;
+- ``entries``: one row per entry — id, kind, title, keywords, body, Markdown answer, the lead
+  (the sentences an answer starts with), sources;
   ``entries_fts`` is its FTS5 index over title, keywords and body (porter stemming).
 - ``words``: every distinct word in the index, for correcting typos.
 - ``synonyms``: the vocabulary, one row per (phrase, canonical term).
 - ``limits``: the thresholds' machine-readable bounds, so "17 services" finds the gray zone.
-- ``meta``: the content hash the file was built from.
+- ``signals``: each runbook's exact error strings and log lines, to tell a specific error from
+  one that several runbooks list.
+- ``passages``: short texts of each entry (title, title with keywords, each keyword or error
+  signal, body) with their embedding vector (float16), for the semantic half of the search.
+- ``pieces``: the embedding model's tokenizer vocabulary, so a serving process tokenizes
+  questions without loading the tokenizer library (see knowledge/embeddings.py).
+- ``meta``: the content hash the file was built from, and the embedding model's name.
 
 The hash covers the knowledge files *and* this package's code, so a change to how answers are
 rendered rebuilds the index as surely as a change to a YAML file.
@@ -23,7 +30,8 @@ import sqlite3
 from pathlib import Path
 
 from knowledge.base import KnowledgeBase
-from knowledge.documents import documents
+from knowledge.documents import Document, documents
+from knowledge.embeddings import MODEL_NAME, packaged_embedder, to_blob
 from knowledge.errors import IndexUnavailable
 
 WORD = re.compile(r"[^\W_]+")
@@ -33,6 +41,15 @@ _CODE_DIR = Path(__file__).parent
 def words(text: str) -> list[str]:
     """Split text the way FTS5's unicode61 tokenizer does, so both sides agree on words."""
     return WORD.findall(text.lower())
+
+
+def passages(doc: Document) -> list[str]:
+    """What an entry is embedded as. A static model averages token vectors, so one long text
+    blurs into "mesh words": the title and each keyword or error signal get a vector of their
+    own, and a question is as close to an entry as to its closest passage."""
+    keywords = [k.strip() for k in doc.keywords.split(";") if k.strip()]
+    texts = [doc.title, f"{doc.title}. {', '.join(keywords)}", *keywords, doc.body]
+    return list(dict.fromkeys(t for t in texts if words(t)))
 
 
 def index_digest(kb: KnowledgeBase) -> str:
@@ -81,6 +98,9 @@ def _write(kb: KnowledgeBase, path: Path) -> None:
     import sqlite_utils  # only builds need it; a serving process with a current index does not
 
     db = sqlite_utils.Database(path)
+    # A partial file, renamed into place only when complete: no journal, no fsync per batch.
+    db.execute("pragma journal_mode = off")
+    db.execute("pragma synchronous = off")
     try:
         docs = list(documents(kb))
         entries = db.table("entries")
@@ -92,6 +112,7 @@ def _write(kb: KnowledgeBase, path: Path) -> None:
                 "keywords": str,
                 "body": str,
                 "answer": str,
+                "lead": str,
                 "sources": str,
             },
             pk="id",
@@ -105,6 +126,7 @@ def _write(kb: KnowledgeBase, path: Path) -> None:
                     "keywords": d.keywords,
                     "body": d.body,
                     "answer": d.answer,
+                    "lead": d.lead,
                     "sources": json.dumps([{"title": s.title, "url": s.url} for s in d.sources]),
                 }
                 for d in docs
@@ -117,6 +139,9 @@ def _write(kb: KnowledgeBase, path: Path) -> None:
         db.table("synonyms").create({"phrase": str, "term": str}, pk="phrase")
         db.table("words").create({"word": str}, pk="word")
         db.table("limits").create({"entry": str, "bound": str})
+        db.table("signals").insert_all(
+            {"entry": p.code, "signal": signal} for p in kb.pitfalls() for signal in p.signals
+        )
         vocabulary = sorted({w for d in docs for w in words(f"{d.title} {d.keywords} {d.body}")})
         db.table("words").insert_all(({"word": w} for w in vocabulary), pk="word")
         db.table("synonyms").insert_all(
@@ -133,6 +158,17 @@ def _write(kb: KnowledgeBase, path: Path) -> None:
             for d in docs
             for limit in getattr(kb.entries[d.id].model, "limits", [])
         )
+        model = packaged_embedder()
+        # Plain executemany: sqlite-utils' per-row checks cost more than the rows themselves.
+        db.table("pieces").create({"piece": str, "id": int})
+        db.conn.executemany("insert into pieces values (?, ?)", model.pieces.items())
+        db.table("passages").create({"entry": str, "passage": str, "vector": bytes})
+        db.conn.executemany(
+            "insert into passages values (?, ?, ?)",
+            ((d.id, text, to_blob(model.embed(text))) for d in docs for text in passages(d)),
+        )
+        db.conn.commit()
         db.table("meta").insert({"key": "digest", "value": index_digest(kb)}, pk="key")
+        db.table("meta").insert({"key": "embedder", "value": MODEL_NAME}, pk="key")
     finally:
         db.close()

@@ -57,4 +57,4 @@ def open_library(index_path: Path, extra_dirs: Sequence[Path] = ()) -> Library:
 def open_index(kb: KnowledgeBase, rules: DecisionRules, index_path: Path) -> Library:
     """A validated knowledge base with its search index, refreshed on disk if it is stale."""
     ensure_index(kb, index_path)
-    return Library(kb, Searcher(index_path, VersionAdvisor(kb)), index_path, rules)
+    return Library(kb, Searcher(index_path, rules.cost, VersionAdvisor(kb)), index_path, rules)

@@ -25,31 +25,61 @@ import sqlite3
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote_plus
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
+from engine.cost import CostParameters
 from engine.rules import Limit
+from knowledge.embeddings import Embedder, from_blobs
 from knowledge.errors import IndexUnavailable, InvalidQuestion
 from knowledge.index import words
+from knowledge.intent import fleet_figure, is_comparison
 
 MAX_QUESTION_CHARS = 1000
 #: The most results one search returns, whichever front door asks.
 MAX_RESULTS = 20
-#: Calibrated on tests/eval/questions.yaml: the lowest confidence of a correct top answer sits
-#: well above it and the highest off-topic confidence below it (``make bench`` prints both).
-CONFIDENCE_THRESHOLD = 0.4
+#: Below this the search answers "I don't know" with the closest topics. Calibrated on
+#: tests/eval/questions.yaml to sit just above every off-topic question's confidence there
+#: (the highest is 0.32; ``make bench`` prints it).
+ANSWER_THRESHOLD = 0.33
+#: At or above this an answer is *confident*: on the calibration set (questions.yaml) answers
+#: this confident are right at least 98% of the time, checked on tests/eval/tuning.yaml
+#: (``make bench`` and tests/test_search_accuracy.py recompute both). Between the two
+#: thresholds the answer leads with "probably" and names the next closest entries.
+CONFIDENCE_THRESHOLD = 0.6
+#: A first result barely ahead of the second is a guess between them: confidence is scaled by
+#: the lead over the second result, down to MARGIN_FLOOR when they tie, in full from
+#: MARGIN_SPAN on. Scaling every result alike keeps them sorted by confidence.
+MARGIN_FLOOR = 0.6
+MARGIN_SPAN = 0.15
 #: Confidence mixes how much of the question an entry explains with how much of it the entry's
 #: title and keywords name: an answer must cover the question *and* be about it.
 CONFIDENCE_MIX = 0.6
 CANDIDATES = 30
+#: The semantic half adds the entries closest in meaning, whatever words they use.
+SEMANTIC_CANDIDATES = 10
+#: Share of the confidence that comes from meaning (the closest passage's cosine similarity)
+#: rather than from the question's words; the rest is the lexical blend below.
+SEMANTIC_WEIGHT = 0.3
+#: Added for an intent read from the question (a comparison, a fleet figure, a runbook signal
+#: only one runbook lists): those are answered by that kind of entry.
+INTENT_BOOST = 0.15
+#: A question that is mostly one generic error string (this share of its words or more) and
+#: names no cause of its own is answered with every runbook that lists the string.
+GENERIC_ERROR_SHARE = 0.6
 TYPO_CUTOFF = 80
 GUESS_CREDIT = 0.7  # share of a concept's weight earned through a typo correction
 #: Curated entries (a runbook, a table, a rule) answer a question more fully than one claim does.
 KIND_PRIOR = {"pitfall": 0.05, "comparison": 0.05, "threshold": 0.03, "anti-pattern": 0.03}
-_BLEND = (0.4, 0.3, 0.2, 0.1)  # coverage, coverage by title and keywords, BM25, fuzzy title
+#: BM25 rank and a fuzzy title match only order entries that explain the question equally.
+TIE_BREAK = 0.05
+_MOST = 1 + 2 * TIE_BREAK + max(KIND_PRIOR.values()) + INTENT_BOOST  # the highest blend
 _MEASURED = re.compile(
     r"(\d+(?:\.\d+)*)\s*-?\s*([a-z]+)|([a-z]+)\s+(?:of\s+|is\s+)?(\d+(?:\.\d+)*)"
 )
@@ -85,10 +115,19 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class Answer:
+    """``summary`` is what every front end shows first: one to three sentences that answer the
+    question (a runbook's mitigation, a computed figure, the runbooks an error could mean, or
+    "I don't know" with where to look). ``ambiguous`` marks a listing of possible runbooks:
+    none of them is a confident answer on its own. ``confident`` is true when the first result
+    reaches CONFIDENCE_THRESHOLD; an answer below it leads with "Probably"."""
+
     question: str
     answered: bool
     results: list[Hit] = field(default_factory=list)
     suggestions: list[Suggestion] = field(default_factory=list)
+    summary: str = ""
+    ambiguous: bool = False
+    confident: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,9 +171,14 @@ class Searcher:
     """
 
     def __init__(
-        self, index_path: Path, advise: Callable[[str, Answer], Answer] | None = None
+        self,
+        index_path: Path,
+        cost: CostParameters | None = None,
+        advise: Callable[[str, Answer], Answer] | None = None,
     ) -> None:
-        """``advise`` re-reads answers for the releases a question names (VersionAdvisor)."""
+        """``cost`` lets fleet questions be computed; ``advise`` re-reads answers for the
+        releases a question names (VersionAdvisor)."""
+        self._cost = cost
         self._advise = advise
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         try:
@@ -157,13 +201,37 @@ class Searcher:
             )
         }
         self._by_id = {row[1].lower(): row[0] for row in rows}
+        self._leads = dict(self._db.execute("select rowid, lead from entries").fetchall())
+        self._signal_runbooks: dict[tuple[str, ...], set[int]] = {}
+        for entry, signal in self._db.execute("select entry, signal from signals"):
+            key = tuple(words(signal))
+            if key:
+                self._signal_runbooks.setdefault(key, set()).add(self._by_id[entry.lower()])
+        self._longest_signal = max(map(len, self._signal_runbooks), default=0)
         self._words = [w for (w,) in self._db.execute("select word from words")]
+        self._known = frozenset(self._words)
         self._synonyms = dict(self._db.execute("select phrase, term from synonyms").fetchall())
         self._longest_synonym = max((len(p.split()) for p in self._synonyms), default=1)
         self._limits = [
             (self._by_id[entry.lower()], Limit.model_validate_json(limit))
             for entry, limit in self._db.execute("select entry, bound from limits")
         ]
+        # Passages sorted by entry, so one reduceat takes each entry's best passage.
+        passages = sorted(
+            (self._by_id[entry.lower()], blob)
+            for entry, blob in self._db.execute("select entry, vector from passages")
+        )
+        owners = [rowid for rowid, _ in passages]
+        self._vectors = from_blobs([blob for _, blob in passages])
+        self._starts = np.array(
+            [i for i, rowid in enumerate(owners) if i == 0 or owners[i - 1] != rowid],
+            dtype=np.intp,
+        )
+        self._owners = np.array(sorted(set(owners)), dtype=np.intp)
+        self._position = {rowid: i for i, rowid in enumerate(self._owners.tolist())}
+        self._embedder = Embedder(dict(self._db.execute("select piece, id from pieces")))
+        # Now in Python objects: the tables' pages would only double the resident memory.
+        self._db.executescript("drop table pieces; drop table passages; vacuum;")
         self._docs_of = lru_cache(maxsize=8192)(self._match)
         self._title_docs_of = lru_cache(maxsize=8192)(self._match_title)
         self._correct = lru_cache(maxsize=8192)(self._closest_word)
@@ -171,6 +239,19 @@ class Searcher:
     @property
     def size(self) -> int:
         return len(self._entries)
+
+    def unknown_words(self, question: str) -> list[str]:
+        """The question's words the index has never seen (stop words and numbers aside):
+        what a vocabulary term or a keyword would have to add for the search to find it."""
+        return [
+            w
+            for w in dict.fromkeys(words(unicodedata.normalize("NFKC", question)))
+            if w not in self._known
+            and _singular(w) not in self._known
+            and w not in STOP_WORDS
+            and not w.isdigit()
+            and len(w) > 1
+        ]
 
     def entry(self, entry_id: str) -> Hit | None:
         """One entry's answer by id, as a full-confidence hit."""
@@ -182,10 +263,11 @@ class Searcher:
         question: str,
         limit: int = 5,
         kinds: frozenset[str] = frozenset(),
-        min_confidence: float = CONFIDENCE_THRESHOLD,
+        min_confidence: float = ANSWER_THRESHOLD,
     ) -> Answer:
         """Rank entries for ``question``; ``kinds`` (e.g. ``{"pitfall"}``) narrows the search.
 
+        Results come best first by confidence, which is also what ranks them.
         ``min_confidence`` is for calibration only: everything else keeps the default.
         """
         text = clean(question)
@@ -193,18 +275,50 @@ class Searcher:
         exact = self._exact_ids(text)
         bm25 = self._bm25(concepts)
         measured = {r for c in concepts if not c.alternatives for r in c.docs}
+        similar = self._semantic(text)
+        nearest = self._owners[np.argsort(-similar, kind="stable")[:SEMANTIC_CANDIDATES]].tolist()
+        figure = fleet_figure(text, self._cost) if self._cost else None
+        signalled, generic = self._signals(text)
+        boosted = set(signalled)
+        figure_basis = [self._by_id[figure.plane]] if figure else []
+        boosted.update(figure_basis)
+        if is_comparison(text):
+            boosted |= {r for r, entry in self._entries.items() if entry[1] == "comparison"}
         candidates = {
-            r for r in set(bm25) | measured | exact if not kinds or self._entries[r][1] in kinds
+            r
+            for r in {*bm25, *measured, *exact, *nearest, *signalled, *generic, *figure_basis}
+            if not kinds or self._entries[r][1] in kinds
         }
+        boosted &= candidates | set(signalled)
         if not candidates:
-            return Answer(text, False, [], self._default_suggestions())
-        ranked = self._rank(candidates, concepts, text, bm25, exact)
-        confident = [(conf, rowid) for _, conf, rowid in ranked if conf >= min_confidence]
+            return self._unknown(text, self._default_suggestions())
+        certain = exact | set(figure_basis)
+        ranked = _by_margin(self._rank(candidates, concepts, text, bm25, certain, similar, boosted))
+        if generic and not kinds:
+            listed = [(conf, r) for conf, r in ranked if r in generic]
+            return Answer(
+                text,
+                True,
+                [self._hit(r, conf) for conf, r in listed],
+                [],
+                self._generic_summary([r for _, r in listed]),
+                ambiguous=True,
+            )
+        confident = [(conf, rowid) for conf, rowid in ranked if conf >= min_confidence]
         if not confident:
-            suggestions = [self._suggestion(rowid) for _, _, rowid in ranked[:3]]
-            return Answer(text, False, [], suggestions)
-        answer = Answer(text, True, [self._hit(rowid, conf) for conf, rowid in confident[:limit]])
-        return answer if self._advise is None else self._advise(text, answer)
+            return self._unknown(text, [self._suggestion(rowid) for _, rowid in ranked[:3]])
+        hits = [self._hit(rowid, conf) for conf, rowid in confident[:limit]]
+        if self._advise is not None:
+            hits = _no_more_confident_than_above(
+                self._advise(text, Answer(text, True, hits)).results
+            )
+        sure = hits[0].score >= CONFIDENCE_THRESHOLD
+        summary = figure.summary if figure else self._leads[self._by_id[hits[0].id.lower()]]
+        if not sure:
+            others = "; ".join(hit.title for hit in hits[1:3])
+            summary = f"Probably: {summary}" + (f" Also close: {others}." if others else "")
+            summary += _docs_pointer(text)
+        return Answer(text, True, hits, [], summary, confident=sure)
 
     # -- reading the question ------------------------------------------------------------
 
@@ -225,9 +339,11 @@ class Searcher:
                 if token in STOP_WORDS or (len(token) == 1 and not token.isdigit()):
                     continue
                 concept = self._concept([token])
-                # A number the index lacks ("17") is left to _measured(); an unknown word is a
-                # topic the knowledge base lacks, and counts against confidence.
-                if concept.docs or not token.isdigit():
+                # A number the index lacks ("17") is left to _measured(); a generated name in
+                # a pasted log line (a pod hash, "12s", a timestamp piece) says nothing; any
+                # other unknown word is a topic the knowledge base lacks, and counts against
+                # confidence.
+                if concept.docs or not _generated(token):
                     concepts.append(concept)
         measured = self._measured(text)
         return [*concepts, measured] if measured.docs else concepts
@@ -277,11 +393,46 @@ class Searcher:
         found = process.extractOne(word, self._words, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
         return found[0] if found else None
 
+    def _signals(self, text: str) -> tuple[set[int], set[int]]:
+        """Runbooks the question's error strings point at: (those named by a signal only they
+        list, and — when the question is little more than a shared signal — every runbook
+        that lists it). Two-letter response flags count only typed in capitals (``UF``)."""
+        tokens = words(text)
+        capitals = set(re.findall(r"\b[A-Z]{2,4}\b", text))
+        covered: set[int] = set()
+        unique: set[int] = set()
+        shared: set[int] = set()
+        for i in range(len(tokens)):
+            for n in range(min(self._longest_signal, len(tokens) - i), 0, -1):
+                key = tuple(tokens[i : i + n])
+                runbooks = self._signal_runbooks.get(key)
+                if runbooks is None or (
+                    n == 1 and len(key[0]) <= 4 and key[0].upper() not in capitals
+                ):
+                    continue
+                covered.update(range(i, i + n))
+                (unique if len(runbooks) == 1 else shared).update(runbooks)
+                break
+        content = [t for t in tokens if t not in STOP_WORDS]
+        share = len(covered) / len(tokens) if content else 0.0
+        generic = (
+            shared if not unique and len(shared) > 1 and share >= GENERIC_ERROR_SHARE else set()
+        )
+        return unique, generic
+
     def _exact_ids(self, text: str) -> set[int]:
         """Codes and ids typed as such (``MESH-P003``, ``cmp.istio-vs-linkerd``) win outright."""
         return {self._by_id[m] for m in _ID.findall(text.lower()) if m in self._by_id}
 
     # -- ranking -------------------------------------------------------------------------
+
+    def _semantic(self, text: str) -> npt.NDArray[np.float32]:
+        """Each entry's cosine similarity to the question (that of its closest passage), in
+        the order of ``self._owners``."""
+        if not len(self._vectors):
+            return np.zeros(0, dtype=np.float32)
+        sims = self._vectors @ self._embedder.embed(text)
+        return np.maximum.reduceat(sims, self._starts)
 
     def _bm25(self, concepts: Iterable[_Concept]) -> dict[int, float]:
         """The best candidates by BM25, each scored relative to the best (1.0) of them."""
@@ -304,9 +455,17 @@ class Searcher:
         concepts: list[_Concept],
         text: str,
         bm25: dict[int, float],
-        exact: set[int],
-    ) -> list[tuple[float, float, int]]:
-        """(rank score, confidence, rowid) for every candidate, best first."""
+        certain: set[int],
+        similar: npt.NDArray[np.float32],
+        boosted: set[int],
+    ) -> list[tuple[float, int]]:
+        """(confidence, rowid) for every candidate, best first.
+
+        Confidence blends how much of the question an entry explains (IDF-weighted share of
+        the question's concepts, in the whole entry and in its title and keywords), its BM25
+        rank, a fuzzy title match, and how close it is in meaning. An entry typed by its id,
+        and the profile a computed figure came from, are certain.
+        """
         n = len(self._entries)
         weights = [math.log(1 + n / (1 + len(c.docs))) for c in concepts]
         total = sum(weights) or 1.0
@@ -323,11 +482,10 @@ class Searcher:
                 limit=None,
             )
         }
-        a, b, c, d = _BLEND
         ranked = []
         for rowid in candidates:
-            if rowid in exact:
-                ranked.append((2.0, 1.0, rowid))
+            if rowid in certain:
+                ranked.append((1.0, rowid))
                 continue
             coverage = in_title = 0.0
             for weight, concept in zip(credit, concepts, strict=True):
@@ -337,11 +495,15 @@ class Searcher:
                         in_title += weight
                 elif rowid in concept.title_docs:
                     in_title += weight
-            rank = a * coverage + b * in_title + c * bm25.get(rowid, 0.0) + d * fuzzy[rowid]
-            rank += KIND_PRIOR.get(self._entries[rowid][1], 0.0)
-            confidence = CONFIDENCE_MIX * coverage + (1 - CONFIDENCE_MIX) * in_title
-            ranked.append((rank, confidence, rowid))
-        return sorted(ranked, key=lambda item: (-item[0], item[2]))
+            lexical = CONFIDENCE_MIX * coverage + (1 - CONFIDENCE_MIX) * in_title
+            lexical += TIE_BREAK * (bm25.get(rowid, 0.0) + fuzzy[rowid])
+            at = self._position.get(rowid)
+            semantic = 0.0 if at is None else max(0.0, float(similar[at]))
+            confidence = (1 - SEMANTIC_WEIGHT) * lexical + SEMANTIC_WEIGHT * semantic
+            confidence += KIND_PRIOR.get(self._entries[rowid][1], 0.0)
+            confidence += INTENT_BOOST if rowid in boosted else 0.0
+            ranked.append((min(1.0, confidence / _MOST), rowid))
+        return sorted(ranked, key=lambda item: (-item[0], item[1]))
 
     # -- results -------------------------------------------------------------------------
 
@@ -349,6 +511,22 @@ class Searcher:
         entry_id, kind, title, _ = self._entries[rowid]
         answer, sources = self._answers[rowid]
         return Hit(entry_id, kind, title, answer, round(confidence, 3), sources)
+
+    def _generic_summary(self, runbooks: list[int]) -> str:
+        names = "; ".join(self._entries[r][2] for r in runbooks)
+        return (
+            f"This error is a symptom several runbooks list, with different causes and "
+            f"opposite fixes, so check which one applies before changing anything: {names}. "
+            f"Compare your situation with each runbook's symptoms and verification steps."
+        )
+
+    def _unknown(self, text: str, suggestions: list[Suggestion]) -> Answer:
+        """ "I don't know", the closest topics, and for a mesh question the product's own docs."""
+        closest = ", ".join(s.title for s in suggestions[:3])
+        summary = "I don't know: nothing in the knowledge base answers this confidently."
+        if closest:
+            summary += f" Closest topics: {closest}."
+        return Answer(text, False, [], suggestions, summary + _docs_pointer(text))
 
     def _suggestion(self, rowid: int) -> Suggestion:
         entry_id, kind, title, _ = self._entries[rowid]
@@ -360,6 +538,55 @@ class Searcher:
             r for r, (_, kind, _, _) in self._entries.items() if kind in {"pitfall", "comparison"}
         ]
         return [self._suggestion(rowid) for rowid in sorted(rows)[:5]]
+
+
+#: Each product's own documentation search, for mesh questions the knowledge base lacks.
+DOCS_SEARCH = {
+    "istio": "https://istio.io/latest/search/?q={}",
+    "linkerd": "https://linkerd.io/search/?q={}",
+    "cilium": "https://docs.cilium.io/en/stable/search.html?q={}",
+}
+_MESH_WORDS = {"mesh", "envoy", "sidecar", "sidecars", "ambient", "ztunnel", "waypoint"}
+
+
+def docs_search(text: str) -> list[str]:
+    """Search links for the products a question names (all three for "mesh" or "envoy")."""
+    tokens = set(words(text))
+    named = [product for product in DOCS_SEARCH if product in tokens]
+    if not named and tokens & _MESH_WORDS:
+        named = list(DOCS_SEARCH)
+    terms = quote_plus(" ".join(t for t in words(text) if t not in STOP_WORDS)[:200])
+    return [DOCS_SEARCH[product].format(terms) for product in named]
+
+
+def _no_more_confident_than_above(hits: list[Hit]) -> list[Hit]:
+    """The version advisor moves entries that do not hold for the release named below those
+    that do; such an entry is then shown with no more confidence than the one above it, so
+    results stay sorted by the confidence they show."""
+    shown: list[Hit] = []
+    for hit in hits:
+        ceiling = shown[-1].score if shown else hit.score
+        shown.append(hit if hit.score <= ceiling else replace(hit, score=ceiling))
+    return shown
+
+
+def _by_margin(ranked: list[tuple[float, int]]) -> list[tuple[float, int]]:
+    """Scale every confidence by how clearly the first result leads (see MARGIN_SPAN)."""
+    if len(ranked) < 2 or ranked[0][0] >= 1.0:
+        return ranked
+    lead = (ranked[0][0] - ranked[1][0]) / MARGIN_SPAN
+    scale = min(1.0, MARGIN_FLOOR + (1 - MARGIN_FLOOR) * lead)
+    return [(confidence * scale, rowid) for confidence, rowid in ranked]
+
+
+def _docs_pointer(text: str) -> str:
+    docs = docs_search(text)
+    return f" Search the product documentation: {' · '.join(docs)}." if docs else ""
+
+
+def _generated(token: str) -> bool:
+    """A number, or letters and digits mixed: ``545db77b95``, ``12s``, ``30t10``."""
+    return any(ch.isdigit() for ch in token) and (token.isdigit() or not token.isalpha())
 
 
 def _singular(word: str) -> str:

@@ -12,6 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
 
+# The embedding model ships inside the wordllama wheel: nothing may reach for the hub.
+os.environ["HF_HUB_OFFLINE"] = "1"
+
 from bot.settings import Settings
 from knowledge.library import Library, open_library
 from tests.support.servers import serve

@@ -149,3 +149,45 @@ def test_openapi_shows_a_runbooks_schema(client: TestClient) -> None:
         runbook["properties"]
     )
     assert runbook["properties"]["sources"]["items"]["$ref"].endswith("/CitedSource")
+
+
+def test_an_answer_gives_the_first_result_in_full_and_the_others_in_brief(
+    client: TestClient,
+) -> None:
+    body = client.post("/v1/ask", json={"question": "istio sidecar memory", "limit": 5}).json()
+    first, *others = body["results"]
+    assert others, "the question must find more than one entry for this test to prove anything"
+    assert first["answer"] and first["sources"] and first["summary"]
+    for result in others:
+        assert set(result) == {"id", "kind", "title", "summary", "score"}
+        assert result["summary"]
+
+
+def test_full_answers_carry_every_result_in_full(client: TestClient) -> None:
+    body = client.post(
+        "/v1/ask", json={"question": "istio sidecar memory", "limit": 5, "full": True}
+    ).json()
+    assert len(body["results"]) > 1
+    assert all(result["answer"] and result["sources"] for result in body["results"])
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_the_encoded_answer_is_what_the_openapi_schema_says(client: TestClient, full: bool) -> None:
+    """The bytes are written by hand (bot/web/answers.py), so read them back through the
+    documented model: a field the schema lacks, or a wrong type, fails here."""
+    from bot.web.models import AskOut
+
+    for question in ("istio sidecar memory", "what is the capital of france"):
+        response = client.post("/v1/ask", json={"question": question, "full": full})
+        parsed = AskOut.model_validate_json(response.content)
+        assert parsed.model_dump(exclude_unset=True) == response.json()
+
+
+def test_each_entry_is_encoded_once_however_often_it_is_answered(client: TestClient) -> None:
+    encoder = client.app.state.answers  # type: ignore[attr-defined]
+    for _ in range(3):
+        client.post("/v1/ask", json={"question": "upstream request timeout on exports"})
+    encoded = dict(encoder._fragments)
+    client.post("/v1/ask", json={"question": "upstream request timeout on exports"})
+    assert encoder._fragments.keys() == encoded.keys()
+    assert all(encoder._fragments[key] is encoded[key] for key in encoded)

@@ -178,3 +178,32 @@ def test_slack_across_replicas_answers_once_and_continues_the_thread(
         slack.wait_for("chat.postMessage", 4 + n)
     verdict = slack.calls_to("chat.postMessage")[-1]
     assert verdict.params["text"] == "Not yet: here is what to do instead"
+
+
+def test_web_concurrency_workers_serve_from_one_index_that_none_of_them_writes(
+    tmp_path: Path,
+) -> None:
+    """WEB_CONCURRENCY=2 gives two worker processes under one supervisor; the index is made
+    current before they start, so starting them leaves the file as it was."""
+    env = environment(tmp_path, WEB_CONCURRENCY="2")
+    index = Path(env["MESHBOT_INDEX_PATH"])
+    assert not index.exists()
+    port = free_port()
+    server, _ = start(port, env)
+    try:
+        built = index.stat()
+        children = [
+            int(pid)
+            for task in Path(f"/proc/{server.pid}/task").iterdir()
+            for pid in (task / "children").read_text().split()
+        ]
+        workers = [
+            pid for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
+        assert len(workers) == 2
+        for _ in range(20):  # requests land on either worker; all of them answer
+            assert _call(f"http://127.0.0.1:{port}", "POST", "/v1/ask", {"question": "mtls"})
+        after = index.stat()
+        assert (after.st_ino, after.st_mtime_ns) == (built.st_ino, built.st_mtime_ns)
+    finally:
+        stop(server)

@@ -96,3 +96,29 @@ def test_a_failing_job_is_reported_with_its_error() -> None:
 
     [error] = asyncio.run(scenario())
     assert isinstance(error, RuntimeError)
+
+
+def test_no_job_starts_while_a_request_is_being_acknowledged() -> None:
+    async def scenario() -> list[str]:
+        work = Background(concurrency=4, backlog=10)
+        order: list[str] = []
+
+        async def job() -> None:
+            order.append("job")
+
+        async def report(error: BaseException | None) -> None:
+            raise AssertionError("no job fails here")
+
+        with work.acknowledging():
+            work.submit(job(), report)
+            with work.acknowledging():  # a second request overlapping the first
+                for _ in range(10):
+                    await asyncio.sleep(0)
+            order.append("first acknowledged")
+            for _ in range(10):
+                await asyncio.sleep(0)
+            order.append("second acknowledged")
+        assert await work.drain(timeout=5) == 0
+        return order
+
+    assert asyncio.run(scenario()) == ["first acknowledged", "second acknowledged", "job"]

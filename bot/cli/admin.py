@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import sys
 import time
 
-from bot.catalog import INVALID_KB, OK, UNAVAILABLE
+from bot.catalog import INVALID_KB, OK, UNAVAILABLE, USAGE
 from bot.cli._base import Commands, Needs, action, group, print_json
-from knowledge import DEFAULT_MAX_AGE, build_index, ensure_index, parse_age, stale
+from knowledge import (
+    DEFAULT_MAX_AGE,
+    Miss,
+    build_index,
+    ensure_index,
+    gaps,
+    parse_age,
+    parse_since,
+    stale,
+)
 
 
 def register(sub: Commands) -> None:
@@ -67,6 +77,14 @@ def register(sub: Commands) -> None:
         cmd_kb_build,
     )
     build.add_argument("--force", action="store_true", help="rebuild even if current")
+    gaps_action = action(
+        kb,
+        "gaps",
+        "unanswered and 👎 questions grouped by closest entry, with what would catch them",
+        "meshbot kb gaps --since 7d",
+        cmd_kb_gaps,
+    )
+    gaps_action.add_argument("--since", default="30d", help="how far back: 30d (default), 2w, 12h")
 
 
 def cmd_kb_check(args: argparse.Namespace, needs: Needs) -> int:
@@ -125,6 +143,40 @@ def cmd_apikey_new(args: argparse.Namespace, needs: Needs) -> int:
         print(f"API key (give it to the client; it is not stored anywhere):\n  {key}\n")
         print("Configure the server with (keys already set are kept):")
         print(f"  MESHBOT_API_KEYS={configured}")
+    return OK
+
+
+def cmd_kb_gaps(args: argparse.Namespace, needs: Needs) -> int:
+    """The weekly routine: what people asked that the knowledge base could not answer."""
+    from bot.store import Database, Feedback, StoreUnavailable
+
+    try:
+        window = parse_since(args.since)
+    except ValueError as error:
+        print(f"meshbot: {error}", file=sys.stderr)
+        return USAGE
+    database = Database(needs.settings.database_url)
+    try:
+        database.migrate()
+        rows = Feedback(database).misses_since(dt.datetime.now(dt.UTC) - window)
+    except StoreUnavailable as error:
+        print(f"meshbot: {error}", file=sys.stderr)
+        return UNAVAILABLE
+    finally:
+        database.dispose()
+    found = gaps([Miss(*row) for row in rows], needs.library.searcher)
+    if args.json:
+        print_json([dataclasses.asdict(gap) for gap in found])
+        return OK
+    if not found:
+        print(f"No unanswered or 👎 questions in the last {args.since}.")
+    for gap in found:
+        closest = f"{gap.entry} · {gap.title}" if gap.entry else "nothing close"
+        print(f"{gap.unanswered} unanswered, {gap.not_helpful} 👎 — closest: {closest}")
+        print(f"  last seen {gap.last_seen:%Y-%m-%d %H:%M} UTC")
+        for question in gap.examples:
+            print(f"  - {question}")
+        print(f"  suggestion: {gap.suggestion}\n")
     return OK
 
 

@@ -85,12 +85,16 @@ def cmd_compare(args: argparse.Namespace, needs: Needs) -> int:
 
 def _print_answer(answer: Answer, kb: KnowledgeBase) -> None:
     out = console()
+    out.print(answer.summary + "\n")
     if not answer.answered:
-        out.print(f"No confident answer to: {answer.question}")
         if answer.suggestions:
             out.print("\nClosest topics:")
             for s in answer.suggestions:
                 out.print(f"  - {s.title}  [{s.id}]")
+        return
+    if answer.ambiguous:
+        for hit in answer.results:
+            out.print(f"  - {hit.title}  [meshbot pitfall {hit.id}]")
         return
     for n, hit in enumerate(answer.results):
         if n == 1:

@@ -31,11 +31,15 @@ def register(sub: Commands, settings: Settings) -> None:
 
 
 def cmd_serve(args: argparse.Namespace, needs: Needs) -> int:
+    """One process, or ``WEB_CONCURRENCY`` workers that uvicorn supervises (restarting any that
+    dies). The index is validated and made current here, before any worker starts, so the
+    workers only read it. Socket Mode keeps one process: each worker would open its own
+    WebSocket to Slack, and Slack would spread the events (and the work pools) across them."""
     import uvicorn
 
     from bot import logs
     from bot.web.app import create_app, open_store
-    from bot.web.server import GRACE_SECONDS, protocol_with_timeout
+    from bot.web.server import GRACE_SECONDS, PROTOCOL, use_read_timeout
 
     settings = needs.settings
     if args.socket_mode and (settings.slack_bot_token is None or settings.slack_app_token is None):
@@ -43,14 +47,19 @@ def cmd_serve(args: argparse.Namespace, needs: Needs) -> int:
         return USAGE
     library = needs.library  # refuses to start on an invalid knowledge base
     log_config = logs.setup(settings.log_level)
+    use_read_timeout(settings.read_timeout_seconds)
+    workers = 1 if args.socket_mode else settings.web_concurrency
+    options = {
+        "host": args.host,
+        "port": args.port,
+        "log_config": log_config,
+        "access_log": False,
+        "timeout_graceful_shutdown": GRACE_SECONDS,
+        "http": PROTOCOL,
+    }
+    if workers > 1:
+        uvicorn.run("bot.web.app:build", factory=True, workers=workers, **options)
+        return OK
     app = create_app(settings, library, open_store(settings), socket_mode=args.socket_mode)
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        log_config=log_config,
-        access_log=False,
-        timeout_graceful_shutdown=GRACE_SECONDS,
-        http=protocol_with_timeout(settings.read_timeout_seconds),
-    )
+    uvicorn.run(app, **options)
     return OK

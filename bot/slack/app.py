@@ -66,9 +66,10 @@ def client(settings: Settings) -> AsyncWebClient:
     )
 
 
-def build(services: Services) -> tuple[AsyncApp, Callable[[], Awaitable[None]]]:
+def build(services: Services, work: Background) -> tuple[AsyncApp, Callable[[], Awaitable[None]]]:
     """The bolt app, and what to await at shutdown (finishing acknowledged work, then closing
-    its HTTP connections)."""
+    its HTTP connections). ``work`` runs what listeners do after acknowledging; ``mount``
+    shares it, to hold that work back while a request is being acknowledged."""
     settings, store = services.settings, services.store
     web = client(settings)
     secret = settings.slack_signing_secret
@@ -78,11 +79,16 @@ def build(services: Services) -> tuple[AsyncApp, Callable[[], Awaitable[None]]]:
         request_verification_enabled=secret is not None,  # Socket Mode has nothing to sign
         oauth_settings=_oauth(settings, store),
         logger=log,
+        # bolt then answers Slack as soon as the listener returns, instead of polling every
+        # 10 ms for ack() while the listener runs on (slack_bolt/listener/asyncio_runner.py):
+        # the poll put up to a tick, more under a burst, on every acknowledgement. Safe here
+        # because every listener only acknowledges and hands its work to the bounded pool
+        # (bot.slack.work), so it returns at once.
+        process_before_response=True,
     )
     if settings.slack_client_id is not None:
         app.enable_token_revocation_listeners()  # uninstalls and revoked tokens delete installs
     transport = Transport(web)
-    work = Background()
 
     @app.middleware
     async def once_per_event(
@@ -145,15 +151,16 @@ def _oauth(settings: Settings, store: DecisionStore) -> AsyncOAuthSettings | Non
     )
 
 
-def mount(api: FastAPI, app: AsyncApp, signing_secret: str) -> None:
+def mount(api: FastAPI, app: AsyncApp, signing_secret: str, work: Background) -> None:
     handler = AsyncSlackRequestHandler(app)
     verifier = SignatureVerifier(signing_secret)
 
     @api.post("/slack/events", include_in_schema=False)
     async def slack_events(request: Request) -> Response:
-        if not verified(verifier, await request.body(), request.headers):
-            return Response(status_code=401)
-        return await handler.handle(request)  # bolt checks again; the body is cached
+        with work.acknowledging():  # no post-ack work starts until this answer is ready
+            if not verified(verifier, await request.body(), request.headers):
+                return Response(status_code=401)
+            return await handler.handle(request)  # bolt checks again; the body is cached
 
     if app.oauth_flow is not None:
 

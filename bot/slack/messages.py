@@ -104,9 +104,12 @@ def answer(result: Answer, asked_by: str, page: str | None = None) -> Message:
     ``page`` is the best match's web page, when it has one."""
     if not result.answered:
         return not_answered(result)
+    if result.ambiguous:
+        return possible_runbooks(result)
     best, others = result.results[0], result.results[1:]
     asked = result.question[:FEEDBACK_QUESTION_CHARS]
     blocks: list[Block] = [
+        section(escape(result.summary)),
         section(f"*{escape(best.title)}*  _(confidence {best.score:.2f})_"),
         *long_text(from_markdown(best.answer), more=best.id),
         context(_sources(best)),
@@ -191,8 +194,17 @@ def rest_of(hit: Hit, part: int) -> Message:
     return Message(f"{hit.title} (continued)", long_text(rest, more=None))
 
 
+def possible_runbooks(result: Answer) -> Message:
+    """A generic error: the runbooks it could mean, none shown as the answer."""
+    blocks: list[Block] = [
+        section(escape(result.summary)),
+        actions(*(entry_button(hit.title, i, hit.id) for i, hit in enumerate(result.results[:5]))),
+    ]
+    return Message(f"Several runbooks fit: {escape(result.question)}", blocks)
+
+
 def not_answered(result: Answer) -> Message:
-    lines = [f"I don't have a confident answer to “{escape(result.question)}”."]
+    lines = [escape(result.summary)]
     if result.suggestions:
         lines.append("The closest topics I know:")
     blocks: list[Block] = [section("\n".join(lines))]

@@ -8,14 +8,22 @@ work afterwards. That work runs here rather than as untracked tasks, for three r
   told to retry) instead of piling up memory;
 - on SIGTERM nothing acknowledged is dropped: ``drain`` waits for the jobs in hand, and those
   still unfinished when the grace period ends are cancelled and their people told;
-- a failing job is logged and reported like any listener error.
+- a failing job is logged and reported like any listener error;
+- acknowledgements go first: no job starts while a request from Slack is still being
+  acknowledged (``acknowledging``). Jobs share the event loop with the acknowledgements, and a
+  job's search is CPU work that runs without yielding; started at once, fifty of them
+  interleaved with fifty acknowledgements at every ``await`` of bolt's dispatch, and the
+  last acknowledgement of a burst waited for most of the burst's work. Under a flood that never
+  lets up, jobs wait and the backlog refuses new ones (the person is told): the work degrades,
+  the acknowledgements do not.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 log = logging.getLogger("meshbot.slack")
@@ -38,10 +46,25 @@ class Background:
         self._slots = asyncio.Semaphore(concurrency)
         self._jobs: dict[asyncio.Task[None], Report] = {}
         self._closing = False
+        self._acknowledging = 0
+        self._no_acknowledgements = asyncio.Event()
+        self._no_acknowledgements.set()
 
     @property
     def pending(self) -> int:
         return len(self._jobs)
+
+    @contextmanager
+    def acknowledging(self) -> Iterator[None]:
+        """Around the handling of one request from Slack: jobs wait until none is in hand."""
+        self._acknowledging += 1
+        self._no_acknowledgements.clear()
+        try:
+            yield
+        finally:
+            self._acknowledging -= 1
+            if not self._acknowledging:
+                self._no_acknowledgements.set()
 
     def submit(self, job: Coroutine[Any, Any, None], report: Report) -> None:
         """Run ``job`` when a slot frees up; raises Busy (and closes the job) when full."""
@@ -55,6 +78,7 @@ class Background:
     async def _run(self, job: Coroutine[Any, Any, None], report: Report) -> None:
         try:
             async with self._slots:
+                await self._no_acknowledgements.wait()
                 await job
         except asyncio.CancelledError:
             job.close()  # cancelled while waiting for a slot: the job never started

@@ -1,10 +1,22 @@
-"""Whether an answer helped, as people say with the buttons under it."""
+"""Whether an answer helped, as people say with the buttons under it, and the questions the
+search could not answer: what ``meshbot kb gaps`` reads."""
 
 from __future__ import annotations
 
-from bot.store.database import Database, now
-from bot.store.tables import feedback
+import datetime as dt
+import json
+
+import sqlalchemy as sa
+
+from bot.store.database import Database, aware, now
+from bot.store.tables import feedback, misses
 from knowledge import MAX_QUESTION_CHARS
+
+#: Unanswered questions older than this are dropped as new ones arrive: a weekly review needs
+#: a month or a quarter, and an unbounded table is a disk an anonymous client can fill.
+MISS_RETENTION = dt.timedelta(days=180)
+#: The most rows one gaps report reads of each kind, newest first.
+GAPS_READ_LIMIT = 5000
 
 
 class Feedback:
@@ -22,3 +34,35 @@ class Feedback:
                     created_at=now(),
                 )
             )
+
+    def record_miss(self, question: str, closest: list[str]) -> None:
+        moment = now()
+        with self.database.transaction() as connection:
+            connection.execute(misses.delete().where(misses.c.created_at < moment - MISS_RETENTION))
+            connection.execute(
+                misses.insert().values(
+                    question=question[:MAX_QUESTION_CHARS],
+                    closest=json.dumps(closest[:5]),
+                    created_at=moment,
+                )
+            )
+
+    def misses_since(self, since: dt.datetime) -> list[tuple[str, dt.datetime, list[str], str]]:
+        """(question, when, closest entry ids, why) for every unanswered question and every
+        👎 since ``since``, newest first; who asked or voted is not read."""
+        with self.database.transaction() as connection:
+            unanswered = connection.execute(
+                sa.select(misses.c.question, misses.c.created_at, misses.c.closest)
+                .where(misses.c.created_at >= since)
+                .order_by(misses.c.created_at.desc())
+                .limit(GAPS_READ_LIMIT)
+            ).all()
+            unhelpful = connection.execute(
+                sa.select(feedback.c.question, feedback.c.created_at, feedback.c.entry_id)
+                .where(feedback.c.created_at >= since, feedback.c.helpful.is_(False))
+                .order_by(feedback.c.created_at.desc())
+                .limit(GAPS_READ_LIMIT)
+            ).all()
+        rows = [(q, aware(at), json.loads(closest), "unanswered") for q, at, closest in unanswered]
+        rows += [(q, aware(at), [entry], "not helpful") for q, at, entry in unhelpful]
+        return sorted(rows, key=lambda row: row[1], reverse=True)

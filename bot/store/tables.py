@@ -54,3 +54,14 @@ feedback = sa.Table(
     sa.Column("given_by", sa.String(255), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+#: Questions the search could not answer, kept for ``meshbot kb gaps``: the text, when, and the
+#: closest entries (ids, JSON). Nobody's identity is kept with them.
+misses = sa.Table(
+    "unanswered_questions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("question", sa.Text, nullable=False),
+    sa.Column("closest", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)

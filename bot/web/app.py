@@ -18,12 +18,13 @@ from bot.services.root import Services
 from bot.settings import Settings
 from bot.store import DecisionStore, StoreUnavailable
 from bot.web import pages, problems
+from bot.web.answers import AnswerEncoder
 from bot.web.caching import NotModified, knowledge_etag, not_modified
 from bot.web.examples import add_examples
 from bot.web.middleware import RequestMiddleware
 from bot.web.routes import decisions, entries, estimate, ops, scan
 from bot.web.security import ApiKeys, Limiter
-from knowledge import Library
+from knowledge import Library, open_library
 
 log = logging.getLogger("meshbot.web")
 
@@ -87,6 +88,7 @@ def create_app(
         openapi_tags=TAGS,
     )
     services = app.state.services = Services(settings, library, store, metrics)
+    app.state.answers = AnswerEncoder(library)
     app.state.knowledge_etag = knowledge_etag(library)
 
     def openapi() -> dict[str, Any]:
@@ -143,8 +145,10 @@ def _socket_mode(
     from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
     from bot.slack import app as slack
+    from bot.slack.work import Background
 
-    bolt, close = slack.build(services)
+    work = Background()
+    bolt, close = slack.build(services, work)
     app_token = settings.slack_app_token.get_secret_value()
     handlers: list[AsyncSocketModeHandler] = []
 
@@ -170,7 +174,21 @@ def _mount_slack(api: FastAPI, services: Services) -> list[Callable[[], Awaitabl
         )
         return []
     from bot.slack import app as slack  # bolt and aiohttp load only when Slack is on
+    from bot.slack.work import Background
 
-    bolt, close = slack.build(services)
-    slack.mount(api, bolt, settings.slack_signing_secret.get_secret_value())
+    work = Background()
+    bolt, close = slack.build(services, work)
+    slack.mount(api, bolt, settings.slack_signing_secret.get_secret_value(), work)
     return [close]
+
+
+def build() -> FastAPI:
+    """uvicorn's app factory, called once in each worker process of ``meshbot serve``: settings
+    from the environment, the knowledge validated, and the index opened read-only (the parent
+    process made it current before starting the workers, so none of them writes it)."""
+    from bot.web.server import use_read_timeout
+
+    settings = Settings()
+    use_read_timeout(settings.read_timeout_seconds)
+    library = open_library(settings.index_path, settings.extra_knowledge_dirs)
+    return create_app(settings, library, open_store(settings))

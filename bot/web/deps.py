@@ -11,12 +11,18 @@ from bot.services.decisions import Decisions
 from bot.services.root import Services
 from bot.settings import Settings
 from bot.store import DecisionStore
+from bot.web.answers import AnswerEncoder
 from knowledge import Library, Scanner
 
 
 async def _services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
+
+
+async def _answers(request: Request) -> AnswerEncoder:
+    answers: AnswerEncoder = request.app.state.answers
+    return answers
 
 
 async def _library(services: Annotated[Services, Depends(_services)]) -> Library:
@@ -43,6 +49,7 @@ async def _scanner(services: Annotated[Services, Depends(_services)]) -> Scanner
     return services.scanner
 
 
+AnswersDep = Annotated[AnswerEncoder, Depends(_answers)]
 ServicesDep = Annotated[Services, Depends(_services)]
 LibraryDep = Annotated[Library, Depends(_library)]
 StoreDep = Annotated[DecisionStore, Depends(_store)]

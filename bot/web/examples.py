@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from bot.services.answering import parse_answers, search
+from bot.web.answers import AnswerEncoder
 from bot.web.models import (
     AnswerIn,
     AskIn,
@@ -60,6 +61,7 @@ def _seeds(library: Library) -> list[BaseModel]:
     rules = library.rules
     fleet = FleetSpec(pods=200, rps_per_pod=1000, hops=8)
     answers = parse_answers(SAMPLE_ANSWERS)
+    encoder = AnswerEncoder(library)  # the answer as /v1/ask sends it: the others in brief
     verdict = next_step(answers, rules)
     assert isinstance(verdict, Verdict)  # the sample answers every question
     stamp = dt.datetime(2026, 1, 5, 9, 30, tzinfo=dt.UTC)
@@ -90,8 +92,10 @@ def _seeds(library: Library) -> list[BaseModel]:
         StartIn(started_by="ada"),
         AnswerIn(question_id="services", value="about 40", answered_by="ada", version=1),
         AskIn(question="pods crashloop after injection"),
-        AskOut.model_validate(search(library.searcher, None, "pods crashloop after injection")),
-        AskOut.model_validate(search(library.searcher, None, "mesh sourdough")),
+        *(
+            AskOut.model_validate_json(encoder.encode(search(library.searcher, None, question)))
+            for question in ("pods crashloop after injection", "mesh sourdough")
+        ),
         QuestionOut.of(next(q for q in QUESTIONS if q.choices)),
         entry_out(library, "MESH-P002", "pitfall", PitfallOut),
         entry_out(library, "cmp.istio-vs-linkerd", "comparison", ComparisonOut),

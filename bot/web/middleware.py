@@ -14,12 +14,15 @@ never a token or an API key.
 
 from __future__ import annotations
 
+import itertools
 import logging
+import os
 import re
 import time
-import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+
+from prometheus_client import Counter, Histogram
 
 from bot import logs
 from bot.metrics import Metrics
@@ -36,6 +39,10 @@ MAX_JSON_DEPTH = 32
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 log = logging.getLogger("meshbot.access")
+#: A request id made here is this process's random prefix and a counter, 32 hex digits: unique
+#: across workers and restarts without a uuid4 (an os.urandom call) per request.
+_ID_PREFIX = os.urandom(8).hex()
+_ids = itertools.count()
 
 
 def json_depth(body: bytes) -> int:
@@ -72,6 +79,9 @@ class RequestMiddleware:
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
         self.allowed_hosts = allowed_hosts
+        #: (route, method, status) → its metric children: ``.labels()`` looks its arguments
+        #: up under a lock on every call. Bounded, as the labels come from closed sets.
+        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram, Counter | None]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -79,7 +89,7 @@ class RequestMiddleware:
             return
         headers = dict(scope["headers"])
         given = headers.get(b"x-request-id", b"").decode("latin-1")
-        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        request_id = given if _REQUEST_ID.match(given) else f"{_ID_PREFIX}{next(_ids):016x}"
         scope.setdefault("state", {})["request_id"] = request_id
         bound = logs.request_id.set(request_id)  # every log line of this request carries it
         try:
@@ -168,10 +178,18 @@ class RequestMiddleware:
         route = scope.get("route")
         template = getattr(route, "path", None) or "unmatched"
         method = scope["method"] if scope["method"] in METHODS else "other"
-        self.metrics.requests.labels(template, method, str(status)).inc()
-        self.metrics.latency.labels(template, method).observe(seconds)
-        if status >= 500:
-            self.metrics.errors.labels(template, method).inc()
+        children = self._children.get((template, method, status))
+        if children is None:
+            children = self._children[(template, method, status)] = (
+                self.metrics.requests.labels(template, method, str(status)),
+                self.metrics.latency.labels(template, method),
+                self.metrics.errors.labels(template, method) if status >= 500 else None,
+            )
+        requests, latency, errors = children
+        requests.inc()
+        latency.observe(seconds)
+        if errors is not None:
+            errors.inc()
         log.info(
             "request",
             extra={

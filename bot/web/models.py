@@ -20,14 +20,22 @@ class SourceOut(BaseModel):
 
 
 class ResultOut(BaseModel):
+    """A result: every one names its entry and summary; the first (or, with ``full``, every
+    one) also carries the whole answer and its sources."""
+
     model_config = ConfigDict(from_attributes=True)
 
     id: str
     kind: str
     title: str
-    answer: str = Field(description="Markdown.")
+    summary: str = Field(description="The entry's one-line summary.")
     score: float = Field(description="Confidence from 0 to 1.")
-    sources: list[SourceOut]
+    answer: str | None = Field(
+        None, description="Markdown. On the first result, or on every one with full."
+    )
+    sources: list[SourceOut] | None = Field(
+        None, description="On the first result, or on every one with full."
+    )
 
 
 class SuggestionOut(BaseModel):
@@ -48,6 +56,9 @@ class AskIn(BaseModel):
         examples=["pods crashloop after injection"],
     )
     limit: int = Field(5, ge=1, le=MAX_RESULTS)
+    full: bool = Field(
+        False, description="Every result with its answer and sources, not only the first."
+    )
 
 
 class AskOut(BaseModel):
@@ -55,6 +66,20 @@ class AskOut(BaseModel):
 
     question: str
     answered: bool = Field(description="False when no result is confident; see suggestions.")
+    summary: str = Field(
+        description="One to three sentences that answer first: a runbook's mitigation to apply "
+        "now, a computed figure with its basis, the runbooks a generic error could mean, or "
+        "'I don't know' with the closest topics and the product's documentation search."
+    )
+    confident: bool = Field(
+        description="True when the first result reaches the calibrated confidence threshold "
+        "(answers that confident were right at least 98% of the time on the calibration set); "
+        "otherwise the summary starts with 'Probably'."
+    )
+    ambiguous: bool = Field(
+        description="True when the results list every runbook a generic error could mean: "
+        "none of them is a confident answer on its own."
+    )
     results: list[ResultOut]
     suggestions: list[SuggestionOut] = Field(description="Closest topics when not answered.")
 

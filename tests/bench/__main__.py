@@ -24,11 +24,11 @@ def main() -> int:
         f"{os.cpu_count()} cores, Python {platform.python_version()}"
     )
     print(f"medians of {search.RUNS} runs; spread = min..max of the runs\n")
-    print(f"{'figure':44} {'median':>10} {'spread':>21} {'ratio':>8}  baseline")
+    print(f"{'figure':56} {'median':>10} {'spread':>21} {'ratio':>8}  baseline")
     for f in figures:
         ratio = f"{f.ratio:.2f}x" if f.ratio is not None else ""
         spread = f"{f.low:.3f}..{f.high:.3f}"
-        print(f"{f.name:44} {f.median:8.3f} {f.unit:2} {spread:>18} {ratio:>8}  {f.baseline or ''}")
+        print(f"{f.name:56} {f.median:8.3f} {f.unit:2} {spread:>18} {ratio:>8}  {f.baseline or ''}")
     print()
     for name, value in accuracy.items():
         shown = f"{value:8.3f}" if "confidence" in name else f"{value:8.1%}"

@@ -16,9 +16,22 @@ from knowledge.base import load
 from knowledge.errors import KnowledgeError
 from knowledge.index import build_index, words
 from knowledge.library import Library, open_library
-from knowledge.search import CONFIDENCE_THRESHOLD, STOP_WORDS
+from knowledge.search import ANSWER_THRESHOLD, CONFIDENCE_THRESHOLD, STOP_WORDS
 from tests.bench.stats import Figure, over_runs, percentile, timed_ms, with_baseline
-from tests.support.evaluation import HOLDOUT_FILE, QUESTIONS_FILE, Case, load_cases, score
+from tests.support.evaluation import (
+    CALIBRATION_FILE,
+    CHECK_FILE,
+    HOLDOUT_2026_12_FILE,
+    HOLDOUT_FILE,
+    QUESTIONS_FILE,
+    TUNING_FILE,
+    Case,
+    Reply,
+    load_cases,
+    precision_above,
+    score,
+    threshold_for,
+)
 
 RUNS = 5
 SIZES = (100, 1_000, 10_000)
@@ -75,7 +88,7 @@ def _synthetic(library: Library, size: int, workdir: Path) -> Library:
         claim = " ".join(rng.choices(vocabulary, k=30))
         lines.append(
             f"- id: fact.synthetic-{n}\n  topic: synthetic\n  title: {title!r}\n"
-            f"  claim: {claim!r}\n  sources: [article]\n"
+            f"  claim: {claim!r}\n  sources: [article]\n  reviewed: 2026-12-01\n"
         )
     (directory / "facts.yaml").write_text("".join(lines))
     return open_library(workdir / f"synthetic-{size}.sqlite", [directory])
@@ -120,40 +133,61 @@ def run() -> tuple[list[Figure], dict[str, float]]:
         figures += [with_baseline(f, smallest) if "p99" in f.name else f for f in growth]
 
         accuracy: dict[str, float] = {}
-        for name, path in (("tuning set", QUESTIONS_FILE), ("held-out set", HOLDOUT_FILE)):
+        sets = [
+            ("tuning: questions.yaml", QUESTIONS_FILE),
+            ("tuning: tuning.yaml", TUNING_FILE),
+            ("held out: holdout.yaml", HOLDOUT_FILE),
+            ("held out: holdout-2026-12.yaml", HOLDOUT_2026_12_FILE),
+        ]
+        for name, path in sets:
+            if not path.exists():
+                continue
             subset = load_cases(path)
-            ours_score = score(subset, lambda q: _top3(library, q))
-            base_score = score(subset, baseline)
-            accuracy |= {
-                f"{name}: meshbot top-1": ours_score.top1,
-                f"{name}: meshbot top-3": ours_score.top3,
-                f"{name}: meshbot answered wrong": ours_score.wrong,
-                f"{name}: meshbot off-topic declined": ours_score.declined,
-                f"{name}: FTS5 BM25 top-1": base_score.top1,
-                f"{name}: FTS5 BM25 top-3": base_score.top3,
-                f"{name}: FTS5 BM25 answered wrong": base_score.wrong,
-                f"{name}: FTS5 BM25 off-topic declined": base_score.declined,
-            }
-        accuracy |= _calibration(library, cases)
+            for who, answer in (("meshbot", lambda q: _reply(library, q)), ("BM25", baseline)):
+                result = score(subset, answer)
+                accuracy |= {
+                    f"{name} ({len(subset)}): {who} top-1": result.top1,
+                    f"{name} ({len(subset)}): {who} top-3": result.top3,
+                    f"{name} ({len(subset)}): {who} confidently wrong": result.wrong,
+                    f"{name} ({len(subset)}): {who} off-topic/uncovered declined": result.declined,
+                }
+        accuracy |= _calibration(library)
     return figures, accuracy
 
 
-def _top3(library: Library, question: str) -> list[str]:
-    return [hit.id for hit in library.searcher.search(question, limit=3).results]
+def _reply(library: Library, question: str) -> Reply:
+    """meshbot's top three, confident unless it said "Probably" or listed possible runbooks."""
+    answer = library.searcher.search(question, limit=3)
+    return Reply([hit.id for hit in answer.results], answer.confident and not answer.ambiguous)
 
 
-def _calibration(library: Library, cases: list[Case]) -> dict[str, float]:
-    """Where the confidence threshold sits between right answers and off-topic questions."""
-    right, off_topic = [], []
+def _graded(library: Library, cases: list[Case]) -> list[tuple[float, bool]]:
+    graded = []
     for case in cases:
-        results = library.searcher.search(case.question, limit=1, min_confidence=0.0).results
-        confidence = results[0].score if results else 0.0
-        if case.off_topic:
-            off_topic.append(confidence)
-        elif results and results[0].id in case.expect:
-            right.append(confidence)
+        answer = library.searcher.search(case.question, limit=1, min_confidence=0.0)
+        if answer.ambiguous:
+            continue
+        first = answer.results[0] if answer.results else None
+        graded.append((first.score, first.id in case.expect) if first else (0.0, False))
+    return graded
+
+
+def _calibration(library: Library) -> dict[str, float]:
+    """The confidence threshold chosen on one set (98% right above it) and checked on another,
+    and where the answer threshold sits against off-topic questions."""
+    cases = load_cases(CALIBRATION_FILE)
+    calibration = _graded(library, cases)
+    check = _graded(library, load_cases(CHECK_FILE))
+    off_topic = [conf for conf, _ in _graded(library, [c for c in cases if c.off_topic])]
+    precision_cal, n_cal = precision_above(calibration, CONFIDENCE_THRESHOLD)
+    precision_check, n_check = precision_above(check, CONFIDENCE_THRESHOLD)
     return {
-        "confidence threshold": CONFIDENCE_THRESHOLD,
-        "lowest confidence of a right top answer": min(right),
-        "highest confidence of an off-topic question": max(off_topic),
+        "confidence threshold (confident answers)": CONFIDENCE_THRESHOLD,
+        "confidence threshold for 98% right, recomputed on calibration set": threshold_for(
+            calibration
+        ),
+        f"calibration set: right above the threshold ({n_cal} answers)": precision_cal,
+        f"check set: right above the threshold ({n_check} answers)": precision_check,
+        "confidence threshold (answer at all)": ANSWER_THRESHOLD,
+        "highest confidence of an off-topic calibration question": max(off_topic),
     }

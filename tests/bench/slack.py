@@ -5,6 +5,7 @@ is acknowledged with 50 arriving at once (Slack gives up after 3 s), and how lon
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import time
 import urllib.request
@@ -12,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
 
-from tests.bench.stats import Figure, over_runs, percentile
+from tests.bench.stats import Figure, over_runs, percentile, with_baseline
 from tests.support.fake_slack import FakeSlack, sign
 from tests.support.servers import build_index, environment, free_port, start, stop
 
@@ -42,6 +43,15 @@ def _post(base: str, body: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def _healthz(base: str) -> float:
+    """The floor under every ack figure: the same client, threads and machine, asking for a
+    route with no work at all."""
+    started = time.perf_counter()
+    with urllib.request.urlopen(f"{base}/healthz", timeout=10) as response:
+        assert response.status == 200
+    return (time.perf_counter() - started) * 1000
+
+
 def _click(base: str) -> float:
     """Press a feedback button (stored, then a note to the user); ms until acknowledged."""
     action = {"action_id": "feedback:up", "type": "button", "value": '{"e":"MESH-P003","h":true}'}
@@ -66,22 +76,27 @@ def run() -> list[Figure]:
             SLACK_BOT_TOKEN="xoxb-bench",
             SLACK_SIGNING_SECRET=SECRET,
             SLACK_API_BASE_URL=slack.base_url,
+            WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "1"),
         )
         build_index(env)
         server, _ = start(port, env)
         try:
             with ThreadPoolExecutor(max_workers=CONCURRENT) as pool:  # warm up: connections, auth
                 list(pool.map(lambda _: _command(base, "help"), range(CONCURRENT)))
-            p50s, p99s = [], []
+            p50s, p99s, floor_p50s, floor_p99s = [], [], [], []
             for _ in range(RUNS):
                 samples: list[float] = []
+                floor: list[float] = []
                 with ThreadPoolExecutor(max_workers=CONCURRENT) as pool:
                     for _ in range(ROUNDS):
+                        floor += pool.map(lambda _: _healthz(base), range(CONCURRENT))
                         samples += pool.map(
                             lambda _: _command(base, "pitfall crashloop"), range(CONCURRENT)
                         )
                 p50s.append(percentile(samples, 50))
                 p99s.append(percentile(samples, 99))
+                floor_p50s.append(percentile(floor, 50))
+                floor_p99s.append(percentile(floor, 99))
             click_p50s, click_p99s = [], []
             for _ in range(RUNS):
                 clicks: list[float] = []
@@ -100,9 +115,14 @@ def run() -> list[Figure]:
                 firsts.append((time.perf_counter() - started) * 1000)
         finally:
             stop(server)
+    floor_p99 = over_runs(f"/healthz p99, {CONCURRENT} at once, same client", "ms", floor_p99s)
     return [
+        over_runs(f"/healthz p50, {CONCURRENT} at once, same client", "ms", floor_p50s),
+        floor_p99,
         over_runs(f"slash command ack p50, {CONCURRENT} at once", "ms", p50s),
-        over_runs(f"slash command ack p99, {CONCURRENT} at once", "ms", p99s),
+        with_baseline(
+            over_runs(f"slash command ack p99, {CONCURRENT} at once", "ms", p99s), floor_p99
+        ),
         over_runs("/mesh should-we to first thread message", "ms", firsts),
         over_runs(f"button press ack p50, {CONCURRENT} at once", "ms", click_p50s),
         over_runs(f"button press ack p99, {CONCURRENT} at once", "ms", click_p99s),

@@ -1,6 +1,11 @@
-"""The evaluation set (``tests/eval/questions.yaml``) and how a searcher is scored on it.
+"""The evaluation sets and how a searcher is scored on them.
 
 Shared by the accuracy tests and ``make bench`` so that both count hits the same way.
+
+- ``questions.yaml`` is the calibration set: the confidence threshold is chosen on it.
+- ``tuning.yaml`` (written for issue 14) is the check set: the threshold must hold on it too.
+- ``holdout.yaml`` and ``holdout-2026-12.yaml`` are held out: written by people who never saw
+  the search, measured by ``make bench`` and never tuned on.
 """
 
 from __future__ import annotations
@@ -11,9 +16,17 @@ from pathlib import Path
 
 import yaml
 
-QUESTIONS_FILE = Path(__file__).parent.parent / "eval" / "questions.yaml"
+EVAL_DIR = Path(__file__).parent.parent / "eval"
+QUESTIONS_FILE = EVAL_DIR / "questions.yaml"
+TUNING_FILE = EVAL_DIR / "tuning.yaml"
+CALIBRATION_FILE = QUESTIONS_FILE
+CHECK_FILE = TUNING_FILE
 #: Written after the search was tuned on QUESTIONS_FILE, by someone who never saw the search.
-HOLDOUT_FILE = Path(__file__).parent.parent / "eval" / "holdout.yaml"
+HOLDOUT_FILE = EVAL_DIR / "holdout.yaml"
+#: Written for issue 14 from public issue reports by an evaluator who never saw the code.
+HOLDOUT_2026_12_FILE = EVAL_DIR / "holdout-2026-12.yaml"
+#: Answers above the threshold must be right at least this often (issue 14).
+TARGET_PRECISION = 0.98
 
 
 @dataclass(frozen=True)
@@ -27,36 +40,68 @@ class Case:
 
 
 @dataclass(frozen=True)
+class Reply:
+    """What a searcher answered: ids best first ([] = declined), and whether it committed to
+    the first one (a listing of the runbooks a generic error could mean does not)."""
+
+    ids: list[str]
+    confident: bool = True
+
+
+@dataclass(frozen=True)
 class Score:
-    top1: float
+    top1: float  # share of answerable questions with a right first result
     top3: float
-    wrong: float  # share of on-topic questions answered with a wrong first result
-    declined: float  # share of off-topic questions declined
+    wrong: float  # share of ALL questions answered confidently and wrongly (off-topic included)
+    declined: float  # share of off-topic and uncovered questions declined
     misses: list[tuple[str, list[str]]]
 
 
 def load_cases(path: Path = QUESTIONS_FILE) -> list[Case]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [Case(item["q"], frozenset(item["expect"])) for item in raw]
+    return [Case(item["q"], frozenset(item.get("expect") or [])) for item in raw]
 
 
-def score(cases: Sequence[Case], ranked_ids: Callable[[str], list[str]]) -> Score:
-    """``ranked_ids`` returns the ids a searcher answers with, best first ([] = declined)."""
+def score(cases: Sequence[Case], answer: Callable[[str], Reply | list[str]]) -> Score:
+    """``answer`` returns a :class:`Reply`, or just the ids (taken as confident)."""
     top1 = top3 = wrong = declined = 0
     misses: list[tuple[str, list[str]]] = []
     on_topic = [c for c in cases if not c.off_topic]
     for case in cases:
-        ids = ranked_ids(case.question)
+        reply = answer(case.question)
+        if isinstance(reply, list):
+            reply = Reply(reply)
+        ids = reply.ids
         if case.off_topic:
             declined += not ids
+            wrong += bool(ids) and reply.confident
             if ids:
                 misses.append((case.question, ids[:3]))
             continue
         top1 += bool(ids) and ids[0] in case.expect
         top3 += bool(case.expect & set(ids[:3]))
-        wrong += bool(ids) and ids[0] not in case.expect
+        wrong += bool(ids) and ids[0] not in case.expect and reply.confident
         if not ids or ids[0] not in case.expect:
             misses.append((case.question, ids[:3]))
     off = len(cases) - len(on_topic)
-    n = len(on_topic)
-    return Score(top1 / n, top3 / n, wrong / n, declined / off if off else 1.0, misses)
+    n = len(on_topic) or 1
+    return Score(top1 / n, top3 / n, wrong / len(cases), declined / off if off else 1.0, misses)
+
+
+def threshold_for(graded: Sequence[tuple[float, bool]], target: float = TARGET_PRECISION) -> float:
+    """The lowest confidence above which answers are right at least ``target`` of the time.
+
+    ``graded`` holds (confidence of the first result, whether it was right) for every question
+    of a calibration set; a question that must be declined is never right.
+    """
+    for threshold in sorted({conf for conf, _ in graded}):
+        above = [right for conf, right in graded if conf >= threshold]
+        if above and sum(above) / len(above) >= target:
+            return threshold
+    return 1.0
+
+
+def precision_above(graded: Sequence[tuple[float, bool]], threshold: float) -> tuple[float, int]:
+    """(share right, how many) of the answers at or above ``threshold``."""
+    above = [right for conf, right in graded if conf >= threshold]
+    return (sum(above) / len(above) if above else 1.0), len(above)

@@ -19,6 +19,18 @@ from bot.web.app import create_app, open_store
 from knowledge import Library
 
 MESHBOT = [sys.executable, "-m", "bot.cli"]
+#: The bench's baseline: a bare FastAPI app under the same uvicorn protocol and event loop.
+BARE = [
+    sys.executable,
+    "-m",
+    "uvicorn",
+    "tests.bench.bare:app",
+    "--http",
+    "bot.web.server:ReadTimeoutProtocol",
+    "--no-access-log",
+    "--log-level",
+    "warning",
+]
 
 
 def serve(settings: Settings, library: Library) -> TestClient:
@@ -41,11 +53,13 @@ def ready(url: str) -> bool:
 
 
 def environment(workdir: Path, **extra: str) -> dict[str, str]:
-    """A server environment of its own: index and (by default) state store in ``workdir``."""
+    """A server environment of its own: index and (by default) state store in ``workdir``, and
+    one worker process unless ``WEB_CONCURRENCY`` is given."""
     return {
         **os.environ,
         "MESHBOT_INDEX_PATH": str(workdir / "kb.sqlite"),
         "DATABASE_URL": f"sqlite:///{workdir / 'state.sqlite'}",
+        "WEB_CONCURRENCY": "1",
         **extra,
     }
 
@@ -54,16 +68,19 @@ def build_index(env: dict[str, str]) -> None:
     subprocess.run([*MESHBOT, "kb", "build"], env=env, check=True, capture_output=True)
 
 
-def start(port: int, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], float]:
-    """Start ``meshbot serve``; return it and the milliseconds until /readyz answered 200."""
+def start(
+    port: int, env: dict[str, str], command: list[str] | None = None, path: str = "/readyz"
+) -> tuple[subprocess.Popen[bytes], float]:
+    """Start ``meshbot serve`` (or ``command``, given ``--port``); return it and the
+    milliseconds until ``path`` answered 200."""
     started = time.perf_counter()
     server = subprocess.Popen(
-        [*MESHBOT, "serve", "--port", str(port)],
+        [*(command or [*MESHBOT, "serve"]), "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    while not ready(f"http://127.0.0.1:{port}/readyz"):
+    while not ready(f"http://127.0.0.1:{port}{path}"):
         if server.poll() is not None or time.perf_counter() - started > 30:
             server.kill()
             raise RuntimeError("meshbot serve did not become ready")

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import Sequence
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
-from bot.services.answering import search
+from bot.services.answering import keep_miss, search
 from bot.web.caching import Conditional
-from bot.web.deps import LibraryDep, MetricsDep
+from bot.web.deps import AnswersDep, LibraryDep, ServicesDep
 from bot.web.models import AskIn, AskOut, CitedSource, ComparisonOut, Items, PitfallOut
 from bot.web.problems import ProblemError
-from knowledge import MAX_QUESTION_CHARS, MAX_RESULTS, Library
+from knowledge import MAX_QUESTION_CHARS, MAX_RESULTS, Library, Miss, gaps, parse_since
 
 router = APIRouter(prefix="/v1", tags=["knowledge"])
 Out = TypeVar("Out", PitfallOut, ComparisonOut)
@@ -67,10 +69,29 @@ def listing(
     return Items(query=answer.question, items=items)
 
 
-@router.post("/ask", operation_id="ask", summary="Answer a question")
-async def ask(body: AskIn, library: LibraryDep, metrics: MetricsDep) -> AskOut:
-    """Answer a question from the knowledge base, or say it does not know."""
-    return AskOut.model_validate(search(library.searcher, metrics, body.question, body.limit))
+@router.post("/ask", operation_id="ask", summary="Answer a question", response_model=AskOut)
+async def ask(body: AskIn, services: ServicesDep, answers: AnswersDep) -> Response:
+    """Answer a question from the knowledge base, or say it does not know. The first result
+    comes in full, the others in brief (``full: true`` for all); see bot/web/answers.py."""
+    answer = search(services.library.searcher, services.metrics, body.question, body.limit)
+    await keep_miss(services.feedback, answer)
+    return Response(answers.encode(answer, body.full), media_type="application/json")
+
+
+@router.get("/gaps", operation_id="knowledgeGaps", summary="Unanswered questions, grouped")
+def knowledge_gaps(
+    library: LibraryDep,
+    services: ServicesDep,
+    since: Annotated[
+        str, Query(pattern=r"^\d{1,4}[dhwDHW]$", description="How far back: 30d, 2w or 12h.")
+    ] = "30d",
+) -> list[dict[str, Any]]:
+    """Unanswered questions and 👎 answers grouped by the closest entry, with what would have
+    caught each group (the weekly routine of a knowledge owner; no user ids)."""
+    window = parse_since(since)  # the pattern above admits only what this reads
+    rows = services.feedback.misses_since(dt.datetime.now(dt.UTC) - window)
+    found = gaps([Miss(*row) for row in rows], library.searcher)
+    return [dataclasses.asdict(gap) for gap in found]
 
 
 @router.get(
