@@ -341,7 +341,10 @@ def test_app_home_shows_recent_decisions(bot: Harness) -> None:
     bot.event({"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"})
     view = bot.slack.wait_for("views.publish")[0].params["view"]
     assert view["type"] == "home"
-    assert "answers so far" in json.dumps(view)
+    shown = json.dumps(view)
+    assert "answers so far" in shown
+    assert "/archives/C1/p" in shown  # linked to its thread
+    assert "<!date^" in shown  # a time in the reader's zone
 
 
 def test_every_message_the_bot_sent_fits_block_kit(bot: Harness) -> None:

@@ -496,9 +496,13 @@ def apology(reason: str = "failed", request_id: str = "") -> Message:
     return Message(text + quoted, [section(text + quoted)])
 
 
-def home(recent: Sequence[tuple[str, str]]) -> dict[str, Any]:
-    """The App Home tab: what the bot does, two ways in, and the person's recent decisions."""
-    listing = "\n".join(f"• {escape(status)} — {escape(when)}" for status, when in recent)
+def home(recent: Sequence[tuple[str, dt.datetime, str | None]]) -> dict[str, Any]:
+    """The App Home tab: what the bot does, two ways in, and the person's recent decisions, each
+    at a time in the reader's own zone and linked to its thread when Slack gave a link."""
+    listing = "\n".join(
+        f"• {f'<{link}|{escape(status)}>' if link else escape(status)} — {_when(when)}"
+        for status, when, link in recent
+    )
     blocks: list[Block] = [
         header("meshbot"),
         section(

@@ -6,9 +6,11 @@ import asyncio
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
 
 from bot.services.root import Services
 from bot.slack import messages
+from bot.slack.conversation import Scope
 from bot.slack.ids import ActionId
 from bot.slack.listeners._base import Deferred
 from bot.slack.listeners.decision import DecisionThreads
@@ -29,11 +31,22 @@ class Home:
         shown = [
             (
                 "finished" if s.finished else f"{len(s.answers)} answers so far",
-                s.updated_at.strftime("%Y-%m-%d %H:%M UTC"),
+                s.updated_at,
+                await self._thread_link(s.scope),
             )
             for s in recent
         ]
         await self.transport.publish_home(user, messages.home(shown))
+
+    async def _thread_link(self, scope: str | None) -> str | None:
+        """The decision's thread (chat.getPermalink), or None if it has none or Slack says no."""
+        if not scope or not scope.startswith("slack:"):
+            return None
+        where = Scope.parse(scope)
+        try:
+            return await self.transport.permalink(where.channel, where.thread_ts)
+        except SlackApiError:
+            return None
 
     async def on_start(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
