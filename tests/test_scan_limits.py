@@ -10,6 +10,7 @@ counted, not timed. ``pytest.mark.timeout`` is only a guard against a regression
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import threading
@@ -25,6 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.cli import main
+from bot.services.scanning import scan_off_loop
 from knowledge import yamlfile
 from knowledge.base import load
 from knowledge.errors import ScanTimeout
@@ -370,3 +372,12 @@ def test_any_alias_graph_is_scanned_or_refused_with_linear_sizing_work(
     else:
         assert report.limit is None
         assert report.resources == 1
+
+
+def test_a_scan_whose_budget_went_on_waiting_for_a_thread_is_refused() -> None:
+    """The budget counts from arrival: a scan still queued when it runs out is not started."""
+    scanner = SCANNER
+    manifest = [(Path("in.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")]
+    with pytest.raises(ScanTimeout):
+        asyncio.run(scan_off_loop(scanner, manifest, seconds=1e-9))
+    assert asyncio.run(scan_off_loop(scanner, manifest, seconds=60)).resources == 1

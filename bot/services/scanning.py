@@ -11,13 +11,13 @@ counts, so no single step between two checks can grow with an alias bomb.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
 
-from knowledge import REQUEST_LIMITS, Report, Scanner
+from knowledge import REQUEST_LIMITS, Report, Scanner, ScanTimeout
 
 #: Scans get threads of their own, so a burst of slow scans queues here instead of occupying the
 #: default executor that state-store calls (``asyncio.to_thread``) wait for. Two, because more
@@ -29,8 +29,18 @@ async def scan_off_loop(
     scanner: Scanner, documents: list[tuple[Path, str]], seconds: float, ignore: Sequence[str] = ()
 ) -> Report:
     """The report for ``documents``, scanned in a worker thread under ``REQUEST_LIMITS`` and a
-    budget of ``seconds`` (counted from when a thread takes it up); raises ``ScanTimeout`` past
-    it."""
-    limits = replace(REQUEST_LIMITS, seconds=seconds)
-    scan = partial(scanner.scan, documents, ignore, limits)
+    budget of ``seconds`` counted from the request's arrival: time spent waiting behind other
+    scans for a thread is spent budget, so a burst of scans cannot queue without bound in
+    time; raises ``ScanTimeout`` past it."""
+    arrived = time.monotonic()
+
+    def scan() -> Report:
+        remaining = seconds - (time.monotonic() - arrived)
+        if remaining <= 0:
+            raise ScanTimeout(seconds)  # the whole budget went on waiting: nothing was scanned
+        try:
+            return scanner.scan(documents, ignore, replace(REQUEST_LIMITS, seconds=remaining))
+        except ScanTimeout as stopped:
+            raise ScanTimeout(seconds) from stopped  # say the budget, not what was left of it
+
     return await asyncio.get_running_loop().run_in_executor(_SCAN_THREADS, scan)
