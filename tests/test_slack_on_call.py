@@ -264,3 +264,15 @@ def test_an_apology_carries_a_request_id_that_is_in_the_log(
     found = re.search(r"request id `([0-9a-f]{12})`", apology.params["text"])
     assert found
     assert any(getattr(r, "request_id", None) == found.group(1) for r in caplog.records)
+
+
+def test_mesh_cost_names_each_control_plane_once_and_says_why_one_reserves_nothing(
+    bot: Harness,
+) -> None:
+    assert bot.command("cost pods=200 hops=8").status_code == 200
+    [answer] = bot.responded()
+    text = json.dumps(answer.params.get("blocks", []))
+    assert text.count("istiod") == 1  # shared by both Istio modes, shown once
+    assert "Istio (sidecar mode) and Istio ambient mode" in text
+    assert "cilium-operator, requests no resources by default" in text
+    assert "cilium-operator, 0 MB" not in text and "cilium-operator: 0 MB" not in text

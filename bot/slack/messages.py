@@ -406,6 +406,27 @@ def summary(v: Verdict, rules: DecisionRules, thread_link: str) -> Message:
     return Message(f"Service mesh decision: {title}", [section(text)])
 
 
+def control_plane_lines(estimate: Estimate) -> list[str]:
+    """One line per control plane, shared ones once (istiod serves both Istio modes), and a
+    control plane whose chart requests nothing said so rather than shown as "0 MB"."""
+    names = {p.plane: p.name for p in estimate.planes}
+    shared: dict[tuple[str, float, float, float], list[str]] = {}
+    for c in estimate.control_plane:
+        key = (c.name, c.memory_mb, c.cpu_vcpu, c.monthly_usd)
+        shared.setdefault(key, []).append(names.get(c.plane, c.plane))
+    lines = []
+    for (name, memory, cpu, usd), planes in shared.items():
+        figures = (
+            f"{memory:,.0f} MB, {cpu:,.1f} vCPU, {usd:,.0f} USD/month"
+            if memory or cpu
+            else "requests no resources by default, and no usage figure is published"
+        )
+        lines.append(
+            f"• control plane of {escape(' and '.join(planes))}: {escape(name)}, {figures}"
+        )
+    return lines
+
+
 def cost_blocks(estimate: Estimate) -> list[Block]:
     rows = [
         [
@@ -427,11 +448,7 @@ def cost_blocks(estimate: Estimate) -> list[Block]:
         "p99 added ms",
     ]
     notes = "\n".join(f"• {escape(a)}" for a in estimate.assumptions)
-    planes = [
-        f"• control plane {escape(c.name)}: {c.memory_mb:,.0f} MB, {c.cpu_vcpu:,.1f} vCPU, "
-        f"{c.monthly_usd:,.0f} USD/month"
-        for c in estimate.control_plane
-    ]
+    planes = control_plane_lines(estimate)
     return [
         divider(),
         section(f"*Cost for your fleet* ({estimate.basis} figures)"),
