@@ -327,3 +327,25 @@ def test_a_namespace_opaque_ports_annotation_covers_its_services() -> None:
         "{linkerd.io/inject: enabled, config.linkerd.io/opaque-ports: '6380'}",
     )
     assert _rules(_scan(text)) == []
+
+
+_SERVICE = (
+    "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\n"
+    "spec: {selector: {app: web}, ports: [{port: 80}]}\n"
+)
+
+
+def _web(annotations: str) -> str:
+    return (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\n"
+        "spec:\n  template:\n"
+        f"    metadata: {{labels: {{app: web}}, annotations: {annotations}}}\n"
+        "    spec: {containers: [{name: web, image: web}]}\n"
+    )
+
+
+def test_an_unnamed_port_counts_when_the_service_selects_pods_istio_injects() -> None:
+    injected = _scan(_SERVICE, _web('{sidecar.istio.io/inject: "true"}'))
+    assert _rules(injected) == ["MESH-X002-R01"]
+    assert injected.findings[0].because[0].text == "the pod asks for Istio's sidecar"
+    assert _rules(_scan(_SERVICE, _web("{}"))) == []

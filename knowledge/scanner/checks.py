@@ -687,9 +687,40 @@ PROTOCOLS = {
 }
 
 
+def _istio_pods(resources: Sequence[Resource], context: Context) -> list[tuple[_Pod, Fact]]:
+    """Pod templates Istio injects, with the fact that says so (their namespace's label, their
+    own annotation, or the proxy already in them)."""
+    found = []
+    for pod in _pods(resources):
+        injected = _injected_by(pod, context)
+        if injected is not None and injected[0] is ISTIO:
+            found.append((pod, injected[1][0]))
+    return found
+
+
+def _service_injected(
+    service: Resource, pods: Sequence[tuple[_Pod, Fact]], context: Context
+) -> Fact | None:
+    """Why the Service's traffic meets an Istio proxy: its namespace is injected, or its
+    selector picks pods that are (a sidecar's protocol sniffing applies either way)."""
+    if service.namespace in context.injected:
+        return context.injected[service.namespace]
+    selector = _mapping(_get(service.data, "spec", "selector"))
+    if not selector:
+        return None
+    wanted = {str(k): str(v) for k, v in selector.items()}
+    for pod, because in pods:
+        same = pod.resource.namespace == service.namespace
+        if same and wanted.items() <= pod.labels.items():
+            return because
+    return None
+
+
 def undeclared_port_protocol(resources: Sequence[Resource], context: Context) -> Iterator[Match]:
+    pods = _istio_pods(resources, context)
     for r in resources:
-        if r.kind != "Service" or r.namespace not in context.injected:
+        because = _service_injected(r, pods, context) if r.kind == "Service" else None
+        if because is None:
             continue
         for index, port in _indexed(_get(r.data, "spec", "ports")):
             name = str(port.get("name") or "").lower()
@@ -697,7 +728,7 @@ def undeclared_port_protocol(resources: Sequence[Resource], context: Context) ->
             if declared or port.get("appProtocol") or str(port.get("protocol")).upper() == "UDP":
                 continue
             shown = f"port {port.get('port')} ({name or 'unnamed'})"
-            yield Match(r, shown, ("spec", "ports", index), (context.injected[r.namespace],))
+            yield Match(r, shown, ("spec", "ports", index), (because,))
 
 
 # -- Linkerd: server-speaks-first ports left to protocol detection --------------------------
@@ -756,6 +787,8 @@ NEEDLES: dict[str, tuple[str, ...]] = {
     "MESH-P002-R02": ("sidecar.istio.io/rewriteAppHTTPProbers",),
     "MESH-P003-R01": ("initContainers",),
     "MESH-P005-R01": ("CITADEL_SELF_SIGNED_CA_CERT_TTL",),
+    # Workloads matter to X002 only when they show Istio injection of their own.
+    "MESH-X002-R01": ("istio-proxy", "istio-init", "sidecar.istio.io/inject"),
 }
 
 CHECKS: dict[str, Callable[[Sequence[Resource], Context], Iterator[Match]]] = {
