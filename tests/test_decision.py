@@ -281,3 +281,12 @@ def test_the_cost_table_uses_the_traffic_and_call_depth_given(rules: DecisionRul
 def test_every_questions_own_example_is_a_readable_answer() -> None:
     for question in QUESTIONS:
         question.parse(question.example)
+
+
+def test_the_bench_walks_a_whole_decision_with_the_answers_it_holds(
+    rules: DecisionRules,
+) -> None:
+    """`make bench` is not run by CI; this keeps its decision walk in step with the questions."""
+    from tests.bench.engine import _full_decision
+
+    assert isinstance(_full_decision(rules), Verdict)

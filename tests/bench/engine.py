@@ -20,6 +20,9 @@ ANSWERS: dict[str, Value] = {
     "main_concern": "sidecar-overhead",
     "kernel": "5.15.0-1051-aws",
     "windows_nodes": False,
+    "latency_measured": True,
+    "rps_per_pod": 1000,
+    "call_depth": 8,
 }
 
 
