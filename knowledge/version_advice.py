@@ -3,9 +3,9 @@
 "We're on 1.22", "k8s 1.30", "linkerd 2.15": a question that names a release should get the
 advice for that release. The ranker is left alone (retrieval is reworked elsewhere); this runs
 on its results: entries whose ``applies_to`` covers the release named keep their place, entries
-that do not hold for it move to the end, and the first answer opens with what differs — the
-range that does or does not cover the release, that range's note (the alternative for older
-releases), and whether the release is past end of life.
+that do not hold for it move below those that do (when one does), and the first answer opens
+with what differs — the range that does or does not cover the release, that range's note (the
+alternative for older releases), and whether the release is past end of life.
 """
 
 from __future__ import annotations
@@ -89,7 +89,13 @@ class VersionAdvisor:
         if not named or not answer.results:
             return answer
         holds = {hit.id: self._holds(hit.id, named) for hit in answer.results}
-        ordered = sorted(answer.results, key=lambda hit: holds[hit.id] is False)
+        # An entry that does not hold moves down only when another one does: with nothing
+        # better for that release, the best match still answers, with its note saying so.
+        ordered = (
+            sorted(answer.results, key=lambda hit: holds[hit.id] is False)
+            if True in holds.values()
+            else list(answer.results)
+        )
         notes = [n for m in named for n in self._release_notes(m)]
         notes += [n for hit in ordered for n in self._entry_notes(hit, named)]
         if not notes:

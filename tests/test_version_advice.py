@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -70,10 +71,33 @@ def test_entries_that_do_not_hold_for_the_release_named_move_after_those_that_do
     def hit(entry_id: str) -> Hit:
         return Hit(entry_id, "pitfall", entry_id, "text", 0.9, [])
 
-    answer = Answer("q", True, [hit("MESH-P002"), hit("fact.mesh-definition")])
+    answer = Answer(
+        "q",
+        True,
+        [hit("MESH-P002"), hit("fact.mesh-definition"), hit("corr.probe-rewrite-mechanism")],
+    )
     advised = advisor("strict mtls on istio 1.21", answer)
-    assert [h.id for h in advised.results] == ["fact.mesh-definition", "MESH-P002"]
+    assert [h.id for h in advised.results] == [
+        "fact.mesh-definition",
+        "corr.probe-rewrite-mechanism",
+        "MESH-P002",
+    ]
     assert advised.results[0].answer.startswith("> **For your version:**")
+
+
+def test_with_nothing_that_holds_for_the_release_the_best_match_stays_first_with_its_note(
+    library: Library,
+) -> None:
+    """A report from an old release ("istio 1.2.5 … 504 after 15 s") still needs the runbook
+    for its symptom; the note says the runbook's advice targets other releases."""
+    advisor = VersionAdvisor(library.kb, today=lambda: dt.date(2026, 12, 1))
+    answer = Answer("q", True, [Hit("MESH-P002", "pitfall", "P2", "text", 0.9, [])])
+    extra = Hit("fact.mesh-definition", "fact", "def", "text", 0.5, [])
+    advised = advisor(
+        "strict mtls on istio 1.21", replace(answer, results=[*answer.results, extra])
+    )
+    assert [h.id for h in advised.results] == ["MESH-P002", "fact.mesh-definition"]
+    assert "does not hold for Istio 1.21" in advised.results[0].answer
 
 
 def test_end_of_life_is_judged_on_the_day_asked(library: Library) -> None:
