@@ -2,8 +2,8 @@
 
 Three readings change the answer, each with plain rules a reviewer can check:
 
-- a **comparison** ("X vs Y", "lighter than", "difference between", "or … for") is answered by
-  the comparison tables, not by a fact about one side;
+- a **comparison** ("X vs Y", "lighter than", "difference between", "or … for") of two or more
+  meshes is answered by a comparison table covering all of them, not by a fact about one side;
 - a **fleet figure** ("how much CPU would 200 sidecars need at 1k rps each") is computed by
   ``engine.cost`` and answered with the figure and its basis, not looked up;
 - an **error string** is matched against each runbook's exact signals; one that several
@@ -41,10 +41,15 @@ _PLANES: tuple[tuple[str, PlaneId], ...] = (
 )
 
 
-def is_comparison(text: str) -> bool:
-    """A comparative word and at least one mesh named: "is linkerd lighter than istio"."""
+def compared_meshes(text: str) -> frozenset[str]:
+    """What a comparison sets against each other: "is linkerd lighter than istio" gives
+    {istio, linkerd}. Empty unless the question has a comparative word *and* names two or more
+    (a pasted log line that says "faster than linkerd-proxy" compares nothing)."""
     lowered = text.lower()
-    return bool(_COMPARATIVE.search(lowered) and _MESH_NAMES.search(lowered))
+    if not _COMPARATIVE.search(lowered):
+        return frozenset()
+    named = frozenset(name.removesuffix("s") for name in _MESH_NAMES.findall(lowered))
+    return named if len(named) >= 2 else frozenset()
 
 
 @dataclass(frozen=True)

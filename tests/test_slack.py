@@ -233,7 +233,7 @@ def test_a_mention_is_answered_in_a_thread_with_feedback_counted(bot: Harness) -
             "type": "app_mention",
             "channel": "C1",
             "user": "U1",
-            "text": f"<@{BOT_USER_ID}> istio vs linkerd",
+            "text": f"<@{BOT_USER_ID}> linkerd vs istio memory",
             "ts": "1700000001.000100",
         }
     )

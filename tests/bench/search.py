@@ -16,14 +16,16 @@ from knowledge.base import load
 from knowledge.errors import KnowledgeError
 from knowledge.index import build_index, words
 from knowledge.library import Library, open_library
-from knowledge.search import ANSWER_THRESHOLD, CONFIDENCE_THRESHOLD, STOP_WORDS
+from knowledge.ranking import packaged_ranker
+from knowledge.search import STOP_WORDS
 from tests.bench.stats import Figure, over_runs, percentile, timed_ms, with_baseline
 from tests.support.evaluation import (
-    CALIBRATION_FILE,
+    CALIBRATION_FILES,
     CHECK_FILE,
     HOLDOUT_2026_12_FILE,
     HOLDOUT_FILE,
     QUESTIONS_FILE,
+    REPORTS_FILE,
     TUNING_FILE,
     Case,
     Reply,
@@ -135,6 +137,7 @@ def run() -> tuple[list[Figure], dict[str, float]]:
         accuracy: dict[str, float] = {}
         sets = [
             ("tuning: questions.yaml", QUESTIONS_FILE),
+            ("tuning: reports.yaml", REPORTS_FILE),
             ("tuning: tuning.yaml", TUNING_FILE),
             ("held out: holdout.yaml", HOLDOUT_FILE),
             ("held out: holdout-2026-12.yaml", HOLDOUT_2026_12_FILE),
@@ -173,21 +176,24 @@ def _graded(library: Library, cases: list[Case]) -> list[tuple[float, bool]]:
 
 
 def _calibration(library: Library) -> dict[str, float]:
-    """The confidence threshold chosen on one set (98% right above it) and checked on another,
-    and where the answer threshold sits against off-topic questions."""
-    cases = load_cases(CALIBRATION_FILE)
+    """The confidence thresholds the trainer chose on the calibration sets (98% right above the
+    confident one), recomputed here, and checked on another set."""
+    ranker = packaged_ranker()
+    cases = [case for path in CALIBRATION_FILES for case in load_cases(path)]
     calibration = _graded(library, cases)
     check = _graded(library, load_cases(CHECK_FILE))
     off_topic = [conf for conf, _ in _graded(library, [c for c in cases if c.off_topic])]
-    precision_cal, n_cal = precision_above(calibration, CONFIDENCE_THRESHOLD)
-    precision_check, n_check = precision_above(check, CONFIDENCE_THRESHOLD)
+    confident = ranker.confident_threshold
+    precision_cal, n_cal = precision_above(calibration, confident)
+    precision_check, n_check = precision_above(check, confident)
+    declined = sum(conf < ranker.answer_threshold for conf in off_topic) / (len(off_topic) or 1)
     return {
-        "confidence threshold (confident answers)": CONFIDENCE_THRESHOLD,
-        "confidence threshold for 98% right, recomputed on calibration set": threshold_for(
+        "confidence threshold (confident answers)": confident,
+        "confidence threshold for 98% right, recomputed on calibration sets": threshold_for(
             calibration
         ),
-        f"calibration set: right above the threshold ({n_cal} answers)": precision_cal,
+        f"calibration sets: right above the threshold ({n_cal} answers)": precision_cal,
         f"check set: right above the threshold ({n_check} answers)": precision_check,
-        "confidence threshold (answer at all)": ANSWER_THRESHOLD,
-        "highest confidence of an off-topic calibration question": max(off_topic),
+        "confidence threshold (answer at all)": ranker.answer_threshold,
+        "calibration sets: off-topic and uncovered declined": declined,
     }
