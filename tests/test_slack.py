@@ -19,6 +19,7 @@ import pytest
 
 from bot.settings import Settings
 from knowledge.library import Library
+from tests.support.block_kit import assert_within_block_kit
 from tests.support.fake_slack import BOT_ID, BOT_USER_ID, Call
 from tests.support.servers import serve
 from tests.support.slack_harness import RESPONDED_TS, Harness, harness
@@ -356,12 +357,7 @@ def test_every_message_the_bot_sent_fits_block_kit(bot: Harness) -> None:
     for call in [*sent, *bot.slack.calls_to("chat.postEphemeral")]:
         blocks: list[dict[str, Any]] = call.params.get("blocks", [])
         assert call.params.get("text"), "a plain-text fallback"
-        assert len(blocks) <= 50
-        for block in blocks:
-            text = (
-                block.get("text", {}).get("text", "") if isinstance(block.get("text"), dict) else ""
-            )
-            assert len(text) <= 3000
+        assert_within_block_kit(blocks)
         assert len(json.dumps(blocks)) < 3 * MAX_TEXT
 
 

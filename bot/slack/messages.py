@@ -6,11 +6,12 @@ Knowledge text arrives as Markdown and leaves as mrkdwn; anything a user typed i
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import Block, ButtonElement
 
+from bot.slack import charts
 from bot.slack.blocks import (
     CONTEXT_CHUNK,
     SECTION_CHUNK,
@@ -41,7 +42,7 @@ from bot.slack.payloads import (
 )
 from engine.adr import amount, in_words, proxies, span
 from engine.answers import Question, Value
-from engine.cost import Estimate
+from engine.cost import Estimate, PlaneEstimate
 from engine.decision import DecisionRules, Verdict
 from knowledge import Answer, Comparison, Hit, Pitfall, Report, counts, folded, worst_first
 
@@ -458,9 +459,53 @@ def cost_blocks(estimate: Estimate) -> list[Block]:
 
 
 def cost(estimate: Estimate) -> Message:
+    """The cost table with bar charts of the same figures above it; the plain-text fallback
+    carries them too, for clients that show neither chart nor table."""
+    figures = "; ".join(
+        f"{p.name} {amount(p.monthly_usd)} USD/month, {amount(p.memory_mb)} MB"
+        for p in estimate.planes
+    )
     return Message(
-        f"Mesh cost for {estimate.inputs.pods} pods",
-        [header(f"What a mesh costs for {estimate.inputs.pods} pods"), *cost_blocks(estimate)[1:]],
+        f"Mesh cost for {estimate.inputs.pods} pods: {figures}",
+        [
+            header(f"What a mesh costs for {estimate.inputs.pods} pods"),
+            *cost_charts(estimate),
+            *cost_blocks(estimate)[1:],
+        ],
+    )
+
+
+def cost_charts(estimate: Estimate) -> list[Block]:
+    """Monthly cost and memory per data plane as bar charts, the table's figures rounded as
+    the table shows them. A plane without a figure (the table's "n/a") is left out of that
+    chart rather than drawn as zero."""
+    usd = _chart(
+        estimate, "Monthly cost per data plane (USD)", {"USD/month": lambda p: p.monthly_usd}
+    )
+    memory = _chart(
+        estimate,
+        "Memory per data plane (MB)",
+        {"MB used": lambda p: p.memory_mb, "MB reserved": lambda p: p.reserved_memory_mb},
+    )
+    return [chart for chart in (usd, memory) if chart is not None]
+
+
+def _chart(
+    estimate: Estimate, title: str, series: dict[str, Callable[[PlaneEstimate], float | None]]
+) -> Block | None:
+    """One series per figure, over the planes that have all of them; None when none has."""
+    rows: list[tuple[str, list[float]]] = []
+    for plane in estimate.planes[: charts.MAX_POINTS]:
+        figures = [figure(plane) for figure in series.values()]
+        if all(f is not None for f in figures):
+            rows.append((plane.name, [f for f in figures if f is not None]))
+    if not rows:
+        return None
+    return charts.BarChartBlock(
+        title=title,
+        categories=[cut(name, charts.MAX_LABEL) for name, _ in rows],
+        series=[(name, [round(f[n]) for _, f in rows]) for n, name in enumerate(series)],
+        x_label="Data plane",
     )
 
 
