@@ -189,7 +189,7 @@ def test_pitfall_lookup_gives_the_fix_with_config(bot: Harness) -> None:
     assert answer.params["response_type"] == "in_channel"
     assert "MESH-P003" in answer.params["text"]
     assert "```" in _text(answer)  # the config to apply
-    assert "feedback:up" in _text(answer)
+    assert '"type": "feedback_buttons"' in _text(answer)
 
 
 def test_cost_accepts_both_spellings_and_shows_a_table(bot: Harness) -> None:
@@ -241,7 +241,7 @@ def test_a_mention_is_answered_in_a_thread_with_feedback_counted(bot: Harness) -
     answer = bot.posted()[0]
     assert answer.params["thread_ts"] == "1700000001.000100"
     assert "show_entry" in _text(answer)
-    bot.click(answer, "feedback:up")
+    bot.click(answer, "feedback", label="positive")
     bot.slack.wait_for("chat.postEphemeral")
     metrics = bot.client.get("/metrics").text
     assert 'meshbot_answer_feedback_total{helpful="yes"} 1.0' in metrics

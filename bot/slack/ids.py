@@ -24,7 +24,7 @@ class ActionId(StrEnum):
     SHARE_SUMMARY = "share_summary"
     SHOW_ENTRY = "show_entry"  # show_entry:<n>
     MORE = "more"
-    FEEDBACK = "feedback"  # feedback:up, feedback:down
+    FEEDBACK = "feedback"  # the feedback_buttons element (feedback:up/down: earlier buttons)
     HOME_START = "home_start"
     HOME_PITFALLS = "home_pitfalls"
 

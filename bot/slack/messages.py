@@ -9,7 +9,13 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from slack_sdk.models.blocks import Block, ButtonElement
+from slack_sdk.models.blocks import (
+    Block,
+    ButtonElement,
+    ContextActionsBlock,
+    FeedbackButtonObject,
+    FeedbackButtonsElement,
+)
 
 from bot.slack import charts
 from bot.slack.blocks import (
@@ -124,17 +130,20 @@ def answer(result: Answer, asked_by: str, page: str | None = None) -> Message:
 
 
 def _feedback(entry_id: str, asked: str) -> Block:
-    return actions(
-        button(
-            "👍 Helpful",
-            ActionId.FEEDBACK.at("up"),
-            encode(FeedbackPayload(entry=entry_id, helpful=True, question=asked)),
-        ),
-        button(
-            "👎 Not helpful",
-            ActionId.FEEDBACK.at("down"),
-            encode(FeedbackPayload(entry=entry_id, helpful=False, question=asked)),
-        ),
+    """Slack's own feedback buttons: a person's later click replaces their earlier vote."""
+
+    def vote(text: str, helpful: bool, said: str) -> FeedbackButtonObject:
+        value = encode(FeedbackPayload(entry=entry_id, helpful=helpful, question=asked))
+        return FeedbackButtonObject(text=text, value=value, accessibility_label=said)
+
+    return ContextActionsBlock(
+        elements=[
+            FeedbackButtonsElement(
+                action_id=ActionId.FEEDBACK,
+                positive_button=vote("👍", True, "This answer helped"),
+                negative_button=vote("👎", False, "This answer did not help"),
+            )
+        ]
     )
 
 

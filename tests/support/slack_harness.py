@@ -126,6 +126,14 @@ def _find_action(call: Call, prefix: str, label: str | None) -> dict[str, Any]:
                 continue
             if element["type"] == "button" and label in (None, element["text"]["text"]):
                 return {"action_id": action_id, "value": element.get("value", ""), "type": "button"}
+            if element["type"] == "feedback_buttons":  # label: "positive" or "negative"
+                pressed = element[f"{label or 'positive'}_button"]
+                return {
+                    "action_id": action_id,
+                    "type": "feedback_buttons",
+                    "value": pressed["value"],
+                    "text": pressed["text"],
+                }
             if element["type"] == "static_select":
                 option = next(o for o in element["options"] if label in (None, o["text"]["text"]))
                 return {"action_id": action_id, "type": "static_select", "selected_option": option}
