@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
 from bot.slack import charts
 from bot.slack.blocks import (
     CONTEXT_CHUNK,
+    MAX_BLOCKS,
     SECTION_CHUNK,
     Message,
     actions,
@@ -292,6 +293,8 @@ def question(session: str, q: Question, version: int, number: int, about: int) -
     if q.optional:
         blocks.append(actions(button("Skip", ActionId.ANSWER.at("skip"), answering(None))))
     blocks.append(context(f"Or reply in this thread, for example: _{escape(q.example)}_"))
+    form = encode(DecisionRef(session=session))
+    blocks.append(actions(button("Answer all in a form", ActionId.ANSWER_FORM, form)))
     return Message(f"{progress}: {q.prompt}", blocks)
 
 
@@ -304,6 +307,13 @@ def answered(session: str, q: Question, answer: Value, by: str) -> Message:
         "Change", ActionId.CHANGE, encode(DecisionRef(session=session, question=q.id))
     )
     return Message(f"{q.prompt} — {said} (by {by})", [block])
+
+
+def answered_in_form(session: str, given: Sequence[tuple[Question, Value]], by: str) -> Message:
+    """Answers given at once in a form, one collapsed line each as the thread shows them."""
+    blocks = [answered(session, q, value, by).blocks[0] for q, value in given[: MAX_BLOCKS - 1]]
+    heading = context(f"<@{by}> answered {len(given)} more in a form:")
+    return Message(f"{len(given)} answers from a form (by {by})", [heading, *blocks])
 
 
 #: The verdict's headline in plain words, as a team would repeat it.

@@ -181,6 +181,11 @@ class Transport:
         link = await self.client.chat_getPermalink(channel=channel, message_ts=ts)
         return str(link["permalink"])
 
+    async def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
+        """Open a modal for the person whose click gave ``trigger_id`` (valid 3 seconds)."""
+        self.reuse_connections()
+        await self.client.views_open(trigger_id=trigger_id, view=view)
+
     async def publish_home(self, user: str, view: dict[str, Any]) -> None:
         self.reuse_connections()
         await self.client.views_publish(user_id=user, view=view)

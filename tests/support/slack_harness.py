@@ -79,6 +79,26 @@ class Harness:
             urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
         )
 
+    def submit(self, opened: Call, values: dict[str, dict[str, Any]], user: str = "U1") -> Response:
+        """Submit a modal the bot opened (``views.open``) with ``values`` (block id → the
+        element's state, as Slack sends it); the response is the bot's acknowledgement."""
+        view = opened.params["view"]
+        payload = {
+            "type": "view_submission",
+            "team": {"id": TEAM_ID},
+            "user": {"id": user, "team_id": TEAM_ID},
+            "trigger_id": "1.2.3",
+            "view": {
+                **view,
+                "id": "V1",
+                "team_id": TEAM_ID,
+                "state": {"values": {block: {"field": v} for block, v in values.items()}},
+            },
+        }
+        return self._post(
+            urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
+        )
+
     def event(self, event: dict[str, Any], event_id: str | None = None) -> Response:
         body = json.dumps(
             {
