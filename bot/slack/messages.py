@@ -570,6 +570,14 @@ INVITE = (
 )
 
 
+def invite_to(channel: str) -> str:
+    """``INVITE`` for a channel picked elsewhere (App Home), said in the person's DM."""
+    return (
+        f"I'm not in <#{channel}>, so I can't start a decision there. Invite me with "
+        f"`/invite @meshbot` in <#{channel}>, then start it again."
+    )
+
+
 def apology(reason: str = "failed", request_id: str = "") -> Message:
     """Why nothing came, and an id to quote to whoever runs the bot (it is in the log)."""
     text = APOLOGIES[reason]
