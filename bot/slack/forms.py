@@ -101,6 +101,10 @@ def _element(q: Question) -> InputInteractiveElement:
     )
 
 
+#: A field left empty (distinct from an answer of ``None`` or ``[]``).
+_EMPTY = object()
+
+
 @dataclass(frozen=True)
 class FormAnswers:
     """A submitted decision form: the replies to record, or what to tell the person."""
@@ -139,9 +143,6 @@ def read_decision_form(view: dict[str, Any]) -> FormAnswers:
     if not filled and questions:
         errors[questions[0].id] = "Answer at least one question, or close the form."
     return FormAnswers(replies, errors)
-
-
-_EMPTY = object()
 
 
 def _reply(q: Question, state: dict[str, Any]) -> object:
