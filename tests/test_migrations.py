@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
 from fastapi.testclient import TestClient
 
 from bot.cli import main
 from bot.settings import Settings
-from bot.store import Database, DecisionStore, SlackPrompts, head
+from bot.store import Database, DecisionStore, Feedback, SlackPrompts, head
+from bot.store.database import MIGRATIONS
 from bot.store.tables import metadata
 from bot.web.app import create_app
 from knowledge import Library
@@ -97,3 +100,52 @@ def test_readyz_is_503_while_the_schema_is_not_this_releases(
         response = client.get("/readyz")
         assert response.status_code == 503
         assert response.json()["type"] == "urn:meshbot:problem:not-ready"
+
+
+def _upgrade_to(url: str, revision: str) -> None:
+    """The schema as an earlier release left it (Alembic run to ``revision`` only)."""
+    database = Database(url)
+    with database.transaction() as connection:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+    database.dispose()
+
+
+def test_repeated_votes_from_before_0004_are_kept_at_each_persons_latest(
+    database_url: str,
+) -> None:
+    _upgrade_to(database_url, "0003")
+    database = Database(database_url)
+    at = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    votes = [  # the old buttons appended a row per click
+        ("MESH-P005", True, "certs expired", "slack:U1"),
+        ("MESH-P005", False, "certs expired", "slack:U1"),
+        ("MESH-P005", True, "certs expired", "slack:U2"),
+        ("MESH-P004", False, "certs expired", "slack:U1"),
+    ]
+    with database.transaction() as connection:
+        for entry, helpful, question, by in votes:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO answer_feedback (entry_id, helpful, question, given_by, "
+                    "created_at) VALUES (:e, :h, :q, :b, :at)"
+                ),
+                {"e": entry, "h": helpful, "q": question, "b": by, "at": at},
+            )
+    database.migrate()
+    with database.transaction() as connection:
+        rows = connection.execute(
+            sa.text("SELECT entry_id, given_by, helpful FROM answer_feedback ORDER BY id")
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("MESH-P005", "slack:U1", False),  # U1's latest vote on P005
+        ("MESH-P005", "slack:U2", True),
+        ("MESH-P004", "slack:U1", False),
+    ]
+    Feedback(database).record("MESH-P005", True, "certs expired", "slack:U1")  # changes it
+    with database.transaction() as connection:
+        count = connection.execute(sa.text("SELECT COUNT(*) FROM answer_feedback")).scalar()
+    assert count == 3
+    database.dispose()

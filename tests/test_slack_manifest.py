@@ -25,6 +25,7 @@ METHOD_SCOPES = {
     "chat_getPermalink": set(),
     "files_upload_v2": {"files:write"},
     "views_publish": set(),
+    "views_open": set(),
     "conversations_open": {"im:write"},
 }
 EVENT_SCOPES = {

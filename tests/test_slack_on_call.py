@@ -21,18 +21,10 @@ from engine.adr import render_adr
 from engine.answers import Value
 from engine.decision import Verdict, next_step
 from knowledge.library import Library
+from tests.support.block_kit import assert_within_block_kit
 from tests.support.fake_slack import Call
 from tests.support.slack_harness import Harness, harness
 
-#: Block Kit's documented limits (docs.slack.dev/reference/block-kit, read 2026-12-02).
-HEADER_CHARS, SECTION_CHARS, FIELDS, FIELD_CHARS, BUTTON_CHARS, CONTEXT_ELEMENTS = (
-    150,
-    3000,
-    10,
-    2000,
-    75,
-    10,
-)
 #: One screen: about 15 lines, each about 90 characters wide in a channel.
 SCREEN_LINES, LINE_CHARS = 15, 90
 #: What must never reach a person: entry ids and stored enum values.
@@ -50,27 +42,6 @@ def _text(call: Call) -> str:
     return json.dumps(call.params.get("blocks", []), ensure_ascii=False) + str(
         call.params.get("text", "")
     )
-
-
-def assert_within_block_kit(blocks: list[dict[str, Any]]) -> None:
-    assert len(blocks) <= 50
-    for block in blocks:
-        text = block.get("text", {})
-        if block["type"] == "header":
-            assert len(text["text"]) <= HEADER_CHARS
-        if block["type"] == "section":
-            assert len(text.get("text", "")) <= SECTION_CHARS
-            assert len(block.get("fields", [])) <= FIELDS
-            assert all(len(f["text"]) <= FIELD_CHARS for f in block.get("fields", []))
-        if block["type"] == "context":
-            assert len(block["elements"]) <= CONTEXT_ELEMENTS
-        elements = [
-            *block.get("elements", []),
-            *([block["accessory"]] if "accessory" in block else []),
-        ]
-        for element in elements:
-            if element.get("type") == "button":
-                assert len(element["text"]["text"]) <= BUTTON_CHARS
 
 
 def screen_lines(blocks: list[dict[str, Any]]) -> int:

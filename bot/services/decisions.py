@@ -15,6 +15,7 @@ This module is synchronous (it talks to the database); async callers run it in a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -24,7 +25,7 @@ from bot.store import DecisionSession, DecisionStore, VersionConflict
 from engine.adr import render_adr
 from engine.answers import Question, Value
 from engine.decision import DecisionRules, Verdict, next_step, relevant_answers
-from engine.questions import BY_ID
+from engine.questions import BY_ID, QUESTIONS
 
 Status = Literal["ok", "unreadable", "taken", "finished"]
 
@@ -80,6 +81,14 @@ class Decisions:
     def step(self, session: DecisionSession) -> Question | Verdict:
         return next_step(session.answers, self.rules)
 
+    def remaining(self, session: DecisionSession) -> list[Question]:
+        """Every question of the engine's sequence not yet answered, in its order (some may
+        turn out moot, some only come up after other answers); empty once decided. What a
+        form offers all at once."""
+        if isinstance(self.step(session), Verdict):
+            return []
+        return [q for q in QUESTIONS if q.id not in session.answers]
+
     def answer(
         self,
         session_id: str,
@@ -111,6 +120,24 @@ class Decisions:
         if outcome.status != "ok":
             return outcome
         return Outcome("ok", outcome.session, BY_ID[question_id], parsed, outcome.next)
+
+    def answer_all(
+        self, session_id: str, replies: Mapping[str, object], by: str, seen: int
+    ) -> list[Outcome]:
+        """Several answers at once (a form): each open question in turn that ``replies``
+        answers, through ``answer`` with ``open_only`` as if given one by one, the first at
+        version ``seen``. Stops at the verdict, at a question ``replies`` does not answer, or
+        at the first answer that does not count (returned last)."""
+        outcomes: list[Outcome] = []
+        session = self.store.get(session_id)
+        version = seen
+        while isinstance(step := self.step(session), Question) and step.id in replies:
+            outcome = self.answer(session_id, step.id, replies[step.id], by, version, True)
+            outcomes.append(outcome)
+            if outcome.status != "ok":
+                break
+            session, version = outcome.session, outcome.session.version
+        return outcomes
 
     def reopen(self, session_id: str, question_id: str | None) -> Outcome:
         """Change an answer (drop it, so it is asked again) or start over (``None``)."""

@@ -36,6 +36,7 @@ from slack_sdk.models.blocks import (
     TableBlock,
 )
 
+from bot.slack import charts
 from bot.slack.ids import ActionId
 from bot.slack.payloads import MorePayload, encode
 
@@ -75,6 +76,9 @@ def check(text: str, blocks: list[dict[str, Any]]) -> None:
         raise MessageTooLarge("a message needs a plain-text fallback")
     if len(blocks) > MAX_BLOCKS:
         raise MessageTooLarge(f"{len(blocks)} blocks; Slack takes {MAX_BLOCKS}")
+    shown = sum(data.get("type") == charts.TYPE for data in blocks)
+    if shown > charts.MAX_PER_MESSAGE:
+        raise MessageTooLarge(f"{shown} charts; Slack takes {charts.MAX_PER_MESSAGE} a message")
     total = 0
     for data in blocks:
         text = data.get("text", {}).get("text", "") if isinstance(data.get("text"), dict) else ""

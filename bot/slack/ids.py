@@ -24,9 +24,11 @@ class ActionId(StrEnum):
     SHARE_SUMMARY = "share_summary"
     SHOW_ENTRY = "show_entry"  # show_entry:<n>
     MORE = "more"
-    FEEDBACK = "feedback"  # feedback:up, feedback:down
+    FEEDBACK = "feedback"  # the feedback_buttons element (feedback:up/down: earlier buttons)
     HOME_START = "home_start"
     HOME_PITFALLS = "home_pitfalls"
+    ANSWER_FORM = "answer_form"  # "Answer all in a form" under a question
+    FIELD = "field"  # the one input of each block of a form (the block id names the field)
 
     def at(self, suffix: object) -> str:
         """This action's id for one of several buttons of its kind in a message."""
@@ -35,6 +37,13 @@ class ActionId(StrEnum):
     def pattern(self) -> re.Pattern[str]:
         """Matches this id with or without a suffix, for ``app.action``."""
         return re.compile(rf"^{re.escape(self.value)}(:.+)?$")
+
+
+class ViewId(StrEnum):
+    """The callback id of each modal, which its submission comes back with."""
+
+    DECISION_FORM = "decision_form"  # every remaining question of a decision
+    START_DECISION = "start_decision"  # App Home: the channel to start a decision in
 
 
 #: The message shortcut "Scan for mesh pitfalls" (its callback id in the app manifest).

@@ -6,13 +6,21 @@ Knowledge text arrives as Markdown and leaves as mrkdwn; anything a user typed i
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from slack_sdk.models.blocks import Block, ButtonElement
+from slack_sdk.models.blocks import (
+    Block,
+    ButtonElement,
+    ContextActionsBlock,
+    FeedbackButtonObject,
+    FeedbackButtonsElement,
+)
 
+from bot.slack import charts
 from bot.slack.blocks import (
     CONTEXT_CHUNK,
+    MAX_BLOCKS,
     SECTION_CHUNK,
     Message,
     actions,
@@ -41,7 +49,7 @@ from bot.slack.payloads import (
 )
 from engine.adr import amount, in_words, proxies, span
 from engine.answers import Question, Value
-from engine.cost import Estimate
+from engine.cost import Estimate, PlaneEstimate
 from engine.decision import DecisionRules, Verdict
 from knowledge import Answer, Comparison, Hit, Pitfall, Report, counts, folded, worst_first
 
@@ -123,17 +131,20 @@ def answer(result: Answer, asked_by: str, page: str | None = None) -> Message:
 
 
 def _feedback(entry_id: str, asked: str) -> Block:
-    return actions(
-        button(
-            "👍 Helpful",
-            ActionId.FEEDBACK.at("up"),
-            encode(FeedbackPayload(entry=entry_id, helpful=True, question=asked)),
-        ),
-        button(
-            "👎 Not helpful",
-            ActionId.FEEDBACK.at("down"),
-            encode(FeedbackPayload(entry=entry_id, helpful=False, question=asked)),
-        ),
+    """Slack's own feedback buttons: a person's later click replaces their earlier vote."""
+
+    def vote(text: str, helpful: bool, said: str) -> FeedbackButtonObject:
+        value = encode(FeedbackPayload(entry=entry_id, helpful=helpful, question=asked))
+        return FeedbackButtonObject(text=text, value=value, accessibility_label=said)
+
+    return ContextActionsBlock(
+        elements=[
+            FeedbackButtonsElement(
+                action_id=ActionId.FEEDBACK,
+                positive_button=vote("👍", True, "This answer helped"),
+                negative_button=vote("👎", False, "This answer did not help"),
+            )
+        ]
     )
 
 
@@ -282,6 +293,8 @@ def question(session: str, q: Question, version: int, number: int, about: int) -
     if q.optional:
         blocks.append(actions(button("Skip", ActionId.ANSWER.at("skip"), answering(None))))
     blocks.append(context(f"Or reply in this thread, for example: _{escape(q.example)}_"))
+    form = encode(DecisionRef(session=session))
+    blocks.append(actions(button("Answer all in a form", ActionId.ANSWER_FORM, form)))
     return Message(f"{progress}: {q.prompt}", blocks)
 
 
@@ -294,6 +307,13 @@ def answered(session: str, q: Question, answer: Value, by: str) -> Message:
         "Change", ActionId.CHANGE, encode(DecisionRef(session=session, question=q.id))
     )
     return Message(f"{q.prompt} — {said} (by {by})", [block])
+
+
+def answered_in_form(session: str, given: Sequence[tuple[Question, Value]], by: str) -> Message:
+    """Answers given at once in a form, one collapsed line each as the thread shows them."""
+    blocks = [answered(session, q, value, by).blocks[0] for q, value in given[: MAX_BLOCKS - 1]]
+    heading = context(f"<@{by}> answered {len(given)} more in a form:")
+    return Message(f"{len(given)} answers from a form (by {by})", [heading, *blocks])
 
 
 #: The verdict's headline in plain words, as a team would repeat it.
@@ -458,9 +478,53 @@ def cost_blocks(estimate: Estimate) -> list[Block]:
 
 
 def cost(estimate: Estimate) -> Message:
+    """The cost table with bar charts of the same figures above it; the plain-text fallback
+    carries them too, for clients that show neither chart nor table."""
+    figures = "; ".join(
+        f"{p.name} {amount(p.monthly_usd)} USD/month, {amount(p.memory_mb)} MB"
+        for p in estimate.planes
+    )
     return Message(
-        f"Mesh cost for {estimate.inputs.pods} pods",
-        [header(f"What a mesh costs for {estimate.inputs.pods} pods"), *cost_blocks(estimate)[1:]],
+        f"Mesh cost for {estimate.inputs.pods} pods: {figures}",
+        [
+            header(f"What a mesh costs for {estimate.inputs.pods} pods"),
+            *cost_charts(estimate),
+            *cost_blocks(estimate)[1:],
+        ],
+    )
+
+
+def cost_charts(estimate: Estimate) -> list[Block]:
+    """Monthly cost and memory per data plane as bar charts, the table's figures rounded as
+    the table shows them. A plane without a figure (the table's "n/a") is left out of that
+    chart rather than drawn as zero."""
+    usd = _chart(
+        estimate, "Monthly cost per data plane (USD)", {"USD/month": lambda p: p.monthly_usd}
+    )
+    memory = _chart(
+        estimate,
+        "Memory per data plane (MB)",
+        {"MB used": lambda p: p.memory_mb, "MB reserved": lambda p: p.reserved_memory_mb},
+    )
+    return [chart for chart in (usd, memory) if chart is not None]
+
+
+def _chart(
+    estimate: Estimate, title: str, series: dict[str, Callable[[PlaneEstimate], float | None]]
+) -> Block | None:
+    """One series per figure, over the planes that have all of them; None when none has."""
+    rows: list[tuple[str, list[float]]] = []
+    for plane in estimate.planes[: charts.MAX_POINTS]:
+        figures = [figure(plane) for figure in series.values()]
+        if all(f is not None for f in figures):
+            rows.append((plane.name, [f for f in figures if f is not None]))
+    if not rows:
+        return None
+    return charts.BarChartBlock(
+        title=title,
+        categories=[cut(name, charts.MAX_LABEL) for name, _ in rows],
+        series=[(name, [round(f[n]) for _, f in rows]) for n, name in enumerate(series)],
+        x_label="Data plane",
     )
 
 
@@ -504,6 +568,14 @@ INVITE = (
     "I'm not in this channel, so I can't start a thread here. Invite me with "
     "`/invite @meshbot` and run the command again — or use me in a channel I'm in."
 )
+
+
+def invite_to(channel: str) -> str:
+    """``INVITE`` for a channel picked elsewhere (App Home), said in the person's DM."""
+    return (
+        f"I'm not in <#{channel}>, so I can't start a decision there. Invite me with "
+        f"`/invite @meshbot` in <#{channel}>, then start it again."
+    )
 
 
 def apology(reason: str = "failed", request_id: str = "") -> Message:

@@ -55,6 +55,16 @@ class MorePayload(Payload):
     part: int = Field(ge=0, le=100)
 
 
+class FormRef(Payload):
+    """A decision form's ``private_metadata``: the decision, the version the form was built
+    at, and the thread to update once it is submitted."""
+
+    session: str = Field(alias="s", max_length=64)
+    version: int = Field(alias="n", ge=1)
+    channel: str = Field(alias="c", max_length=32)
+    thread_ts: str = Field(alias="t", max_length=32)
+
+
 class FeedbackPayload(EntryRef):
     helpful: bool = Field(alias="h")
     question: str = Field("", alias="q", max_length=1000)
@@ -79,8 +89,13 @@ def parse(body: dict[str, Any], model: type[P]) -> P:
         raw = action["selected_option"]["value"] if "selected_option" in action else action["value"]
     except (KeyError, IndexError, TypeError) as error:
         raise InvalidPayload("the action carries no value") from error
+    return read(raw, model)
+
+
+def read(raw: object, model: type[P]) -> P:
+    """A payload from its wire form (a button's value, a view's ``private_metadata``)."""
     if not isinstance(raw, str) or len(raw) > MAX_VALUE_CHARS:
-        raise InvalidPayload("the action's value is not a short string")
+        raise InvalidPayload("the value is not a short string")
     try:
         return model.model_validate_json(raw)
     except ValidationError as error:

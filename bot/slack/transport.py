@@ -117,13 +117,19 @@ class Transport:
 
     async def post_as_member(self, asked: Asked, message: Message) -> str | None:
         """Post a message the bot must own (a thread's root); if it is not in the conversation,
-        tell the person how to invite it and return None."""
+        tell the person how to invite it and return None: through the response URL when there
+        is one, else (App Home's channel picker) in their DM with the bot, since nothing can
+        be posted in that channel, not even an ephemeral note."""
         try:
             return await self.post(asked.channel, message)
         except SlackApiError as error:
             if error.response.get("error") not in NOT_A_MEMBER:
                 raise
-        await self.note(asked, messages.INVITE)
+        if asked.response_url:
+            await self.note(asked, messages.INVITE)
+        else:
+            told = messages.notice(messages.invite_to(asked.channel))
+            await self.post(await self.dm(asked.user), told)
         return None
 
     async def post_or_reply(
@@ -180,6 +186,11 @@ class Transport:
         self.reuse_connections()
         link = await self.client.chat_getPermalink(channel=channel, message_ts=ts)
         return str(link["permalink"])
+
+    async def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
+        """Open a modal for the person whose click gave ``trigger_id`` (valid 3 seconds)."""
+        self.reuse_connections()
+        await self.client.views_open(trigger_id=trigger_id, view=view)
 
     async def publish_home(self, user: str, view: dict[str, Any]) -> None:
         self.reuse_connections()

@@ -4,9 +4,11 @@ search could not answer: what ``meshbot kb gaps`` reads."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.store.database import Database, aware, now
 from bot.store.tables import feedback, misses
@@ -24,14 +26,22 @@ class Feedback:
         self.database = database
 
     def record(self, entry_id: str, helpful: bool, question: str, given_by: str) -> None:
+        """A person's vote on an answer to a question; a later vote by the same person on the
+        same answer and question replaces it (an upsert, atomic on either database)."""
+        asked = question[:MAX_QUESTION_CHARS]
+        vote = {"helpful": helpful, "created_at": now()}
         with self.database.transaction() as connection:
+            insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+            statement = insert(feedback).values(
+                entry_id=entry_id,
+                question=asked,
+                question_key=hashlib.sha256(asked.encode("utf-8")).hexdigest(),
+                given_by=given_by,
+                **vote,
+            )
             connection.execute(
-                feedback.insert().values(
-                    entry_id=entry_id,
-                    helpful=helpful,
-                    question=question[:MAX_QUESTION_CHARS],
-                    given_by=given_by,
-                    created_at=now(),
+                statement.on_conflict_do_update(
+                    index_elements=["entry_id", "question_key", "given_by"], set_=vote
                 )
             )
 
@@ -49,7 +59,8 @@ class Feedback:
 
     def misses_since(self, since: dt.datetime) -> list[tuple[str, dt.datetime, list[str], str]]:
         """(question, when, closest entry ids, why) for every unanswered question and every
-        👎 since ``since``, newest first; who asked or voted is not read."""
+        person's current 👎 given since ``since``, newest first; who asked or voted is not
+        read."""
         with self.database.transaction() as connection:
             unanswered = connection.execute(
                 sa.select(misses.c.question, misses.c.created_at, misses.c.closest)

@@ -44,6 +44,9 @@ slack_prompts = sa.Table(
     sa.Column("prompt_version", sa.Integer, nullable=False),
 )
 
+#: Each person's current vote on an answer to a question: changing it replaces the row, so a
+#: vote is counted once. ``question_key`` is the SHA-256 of ``question`` (short enough to index);
+#: ``created_at`` is when the current vote was given.
 feedback = sa.Table(
     "answer_feedback",
     metadata,
@@ -51,8 +54,10 @@ feedback = sa.Table(
     sa.Column("entry_id", sa.String(64), nullable=False),
     sa.Column("helpful", sa.Boolean, nullable=False),
     sa.Column("question", sa.Text, nullable=False),
+    sa.Column("question_key", sa.String(64), nullable=False),
     sa.Column("given_by", sa.String(255), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("entry_id", "question_key", "given_by", name="uq_answer_feedback_vote"),
 )
 
 #: Questions the search could not answer, kept for ``meshbot kb gaps``: the text, when, and the

@@ -79,6 +79,26 @@ class Harness:
             urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
         )
 
+    def submit(self, opened: Call, values: dict[str, dict[str, Any]], user: str = "U1") -> Response:
+        """Submit a modal the bot opened (``views.open``) with ``values`` (block id → the
+        element's state, as Slack sends it); the response is the bot's acknowledgement."""
+        view = opened.params["view"]
+        payload = {
+            "type": "view_submission",
+            "team": {"id": TEAM_ID},
+            "user": {"id": user, "team_id": TEAM_ID},
+            "trigger_id": "1.2.3",
+            "view": {
+                **view,
+                "id": "V1",
+                "team_id": TEAM_ID,
+                "state": {"values": {block: {"field": v} for block, v in values.items()}},
+            },
+        }
+        return self._post(
+            urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
+        )
+
     def event(self, event: dict[str, Any], event_id: str | None = None) -> Response:
         body = json.dumps(
             {
@@ -126,6 +146,14 @@ def _find_action(call: Call, prefix: str, label: str | None) -> dict[str, Any]:
                 continue
             if element["type"] == "button" and label in (None, element["text"]["text"]):
                 return {"action_id": action_id, "value": element.get("value", ""), "type": "button"}
+            if element["type"] == "feedback_buttons":  # label: "positive" or "negative"
+                pressed = element[f"{label or 'positive'}_button"]
+                return {
+                    "action_id": action_id,
+                    "type": "feedback_buttons",
+                    "value": pressed["value"],
+                    "text": pressed["text"],
+                }
             if element["type"] == "static_select":
                 option = next(o for o in element["options"] if label in (None, o["text"]["text"]))
                 return {"action_id": action_id, "type": "static_select", "selected_option": option}

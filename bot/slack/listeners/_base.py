@@ -38,20 +38,26 @@ class Deferred:
                 await kwargs["ack"]()
                 kwargs["ack"] = _acknowledged
             where = where_of(kwargs.get("body") or kwargs.get("command") or kwargs)
-            request_id = uuid.uuid4().hex[:12]
-
-            async def report(error: BaseException | None) -> None:
-                reason = "failed" if error else "restarting"
-                log.warning("apologising", extra={"request_id": request_id, "reason": reason})
-                await self.transport.apologise(where, reason, request_id)
-
-            try:
-                self.work.submit(listener(**kwargs), report)
-            except Busy:
-                log.warning("apologising", extra={"request_id": request_id, "reason": "busy"})
-                await self.transport.apologise(where, "busy", request_id)
+            await self.submit(listener(**kwargs), where)
 
         return run
+
+    async def submit(self, job: Coroutine[Any, Any, None], where: dict[str, str]) -> None:
+        """Run ``job`` in the pool; if it fails, or cannot start, tell the person ``where``
+        they asked, with a request id to quote. For a listener that acknowledges itself (a
+        form's submission, whose acknowledgement carries its errors)."""
+        request_id = uuid.uuid4().hex[:12]
+
+        async def report(error: BaseException | None) -> None:
+            reason = "failed" if error else "restarting"
+            log.warning("apologising", extra={"request_id": request_id, "reason": reason})
+            await self.transport.apologise(where, reason, request_id)
+
+        try:
+            self.work.submit(job, report)
+        except Busy:
+            log.warning("apologising", extra={"request_id": request_id, "reason": "busy"})
+            await self.transport.apologise(where, "busy", request_id)
 
 
 async def _acknowledged(*args: Any, **kwargs: Any) -> None:

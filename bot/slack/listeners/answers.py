@@ -126,6 +126,7 @@ class Answers:
         await self.transport.post_or_reply(body, shown, thread)
 
     async def on_feedback(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """A 👍 or 👎: the person's vote on this answer, replacing any earlier one of theirs."""
         await ack()
         data = payloads.parse(body, FeedbackPayload)
         user = body["user"]["id"]
@@ -134,7 +135,8 @@ class Answers:
         )
         self.services.metrics.feedback.labels("yes" if data.helpful else "no").inc()
         thread = thread_of(body.get("message") or {})
-        await self.transport.ephemeral(body["channel"]["id"], user, "Thanks — noted.", thread)
+        noted = "Thanks — noted. Click the other one if you change your mind."
+        await self.transport.ephemeral(body["channel"]["id"], user, noted, thread)
 
 
 def register(app: AsyncApp, services: Services, transport: Transport, later: Deferred) -> Answers:

@@ -16,11 +16,11 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from bot.services.decisions import NotFinished, Outcome
 from bot.services.links import page_url
 from bot.services.root import Services
-from bot.slack import messages, payloads
+from bot.slack import forms, messages, payloads
 from bot.slack.conversation import Scope, wording
-from bot.slack.ids import ActionId
+from bot.slack.ids import ActionId, ViewId
 from bot.slack.listeners._base import MENTION, Deferred, ack_only, thread_of
-from bot.slack.payloads import AnswerPayload, DecisionRef
+from bot.slack.payloads import AnswerPayload, DecisionRef, FormRef, InvalidPayload
 from bot.slack.transport import Asked, Transport
 from bot.store.decisions import DecisionSession
 from engine.answers import Question
@@ -32,11 +32,12 @@ WITHOUT_MESH = "cmp.without-mesh"
 
 
 class DecisionThreads:
-    def __init__(self, services: Services, transport: Transport) -> None:
+    def __init__(self, services: Services, transport: Transport, later: Deferred) -> None:
         self.services = services
         self.decisions = services.decisions
         self.prompts = services.slack_prompts
         self.transport = transport
+        self.later = later
         self._asking_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
@@ -74,7 +75,17 @@ class DecisionThreads:
             done = messages.answered(session.id, outcome.question, outcome.shown, user)
             if target is not None:
                 await self.transport.update(channel, target, done)
-        following = outcome.next or self.decisions.step(session)
+        await self._go_on(session, outcome.next, channel, thread_ts)
+
+    async def _go_on(
+        self,
+        session: DecisionSession,
+        following: Question | Verdict | None,
+        channel: str,
+        thread_ts: str,
+    ) -> None:
+        """After an answer: ask the next question, or give the verdict."""
+        following = following or self.decisions.step(session)
         if isinstance(following, Verdict):
             await self._decided(session, following, channel, thread_ts)
             return
@@ -185,6 +196,87 @@ class DecisionThreads:
         stripped = {**event, "text": MENTION.sub("", event.get("text", "")).strip()}
         return await self.reply(stripped, team)
 
+    # -- every remaining question at once, in a form ----------------------------------------
+
+    async def on_answer_form(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """ "Answer all in a form": for the person who started the decision, a modal with
+        every question still to answer; anyone else is told to answer in the thread."""
+        await ack()
+        session_id = payloads.parse(body, DecisionRef).session
+        channel, user = body["channel"]["id"], body["user"]["id"]
+        thread_ts = thread_of(body["message"]) or ""
+        session = await asyncio.to_thread(self.decisions.get, session_id)
+        if session.started_by != f"slack:{user}":
+            await self.transport.ephemeral(channel, user, self._owner_only(session), thread_ts)
+            return
+        remaining = self.decisions.remaining(session)
+        if not remaining:
+            await self.transport.ephemeral(channel, user, "Nothing is left to answer.", thread_ts)
+            return
+        ref = FormRef(
+            session=session.id, version=session.version, channel=channel, thread_ts=thread_ts
+        )
+        await self.transport.open_view(body["trigger_id"], forms.decision_form(ref, remaining))
+
+    @staticmethod
+    def _owner_only(session: DecisionSession) -> str:
+        owner = session.started_by.removeprefix("slack:")
+        return (
+            f"Only <@{owner}>, who started this decision, can answer it all at once in a form; "
+            "answer the questions here in the thread."
+        )
+
+    async def on_form_submitted(
+        self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
+    ) -> None:
+        """Every field is read before acknowledging (Slack shows errors only in the
+        acknowledgement; reading is bounded and touches nothing), then the answers are
+        recorded after it, in the pool."""
+        try:
+            ref = payloads.read(view.get("private_metadata"), FormRef)
+        except InvalidPayload:
+            log.warning("a decision form came back without its metadata; ignored")
+            await ack()
+            return
+        form = forms.read_decision_form(view)
+        if form.errors:
+            await ack(response_action="errors", errors=form.errors)
+            return
+        await ack()
+        user = body["user"]["id"]
+        where = {"channel": ref.channel, "user": user, "thread_ts": ref.thread_ts}
+        await self.later.submit(self._record_form(ref, form.replies, user), where)
+
+    async def _record_form(self, ref: FormRef, replies: dict[str, object], user: str) -> None:
+        """The form's answers through the thread's own path, in order and compare-and-set;
+        then the thread shows them and goes on (the next question, or the verdict)."""
+        session = await asyncio.to_thread(self.decisions.get, ref.session)
+        channel, thread_ts = ref.channel, ref.thread_ts
+        if session.started_by != f"slack:{user}":
+            await self.transport.ephemeral(channel, user, self._owner_only(session), thread_ts)
+            return
+        outcomes = await asyncio.to_thread(
+            self.decisions.answer_all, ref.session, replies, user, ref.version
+        )
+        given = [(o.question, o.shown) for o in outcomes if o.status == "ok" and o.question]
+        if not given:
+            told = wording(outcomes[-1], reopening=True) if outcomes else "Nothing was recorded."
+            await self.transport.ephemeral(channel, user, told, thread_ts)
+            return
+        first, *rest = given
+        target = await self._prompt(ref.session, ref.version)
+        if target is not None:
+            await self.transport.update(
+                channel, target, messages.answered(ref.session, *first, user)
+            )
+        if rest:
+            shown = messages.answered_in_form(ref.session, rest, user)
+            await self.transport.post(channel, shown, thread_ts)
+        if outcomes[-1].status != "ok":
+            await self.transport.ephemeral(channel, user, wording(outcomes[-1]), thread_ts)
+        last = next(o for o in reversed(outcomes) if o.status == "ok")
+        await self._go_on(last.session, last.next, channel, thread_ts)
+
     # -- change, start over ------------------------------------------------------------------
 
     async def on_change(self, ack: AsyncAck, body: dict[str, Any]) -> None:
@@ -239,7 +331,7 @@ class DecisionThreads:
 def register(
     app: AsyncApp, services: Services, transport: Transport, later: Deferred
 ) -> DecisionThreads:
-    threads = DecisionThreads(services, transport)
+    threads = DecisionThreads(services, transport, later)
     app.action(ActionId.ANSWER.pattern())(later(threads.on_answer))
     app.action(ActionId.ANSWER_PICK)(later(threads.on_answer))
     app.action(ActionId.ANSWER_MANY)(later(threads.on_answer_many))
@@ -248,4 +340,6 @@ def register(
     app.action(ActionId.START_OVER)(later(threads.on_start_over))
     app.action(ActionId.POST_RECORD)(later(threads.on_post_record))
     app.action(ActionId.SHARE_SUMMARY)(later(threads.on_share_summary))
+    app.action(ActionId.ANSWER_FORM)(later(threads.on_answer_form))
+    app.view(ViewId.DECISION_FORM)(threads.on_form_submitted)
     return threads
