@@ -977,24 +977,23 @@ def linkerd_issuer_without_rotation(
 def anchor_expires_before_issuer(
     resources: Sequence[Resource], context: Context
 ) -> Iterator[Match]:
-    """An issuer that outlives the trust anchor that signed it (the anchor named as its
-    issuer): every workload certificate stops verifying on the anchor's date, not the
-    issuer's. Anchors that did not sign it (a previous anchor kept in a bundle during a
-    rotation) are not compared."""
+    """An issuer that outlives every trust anchor that could have signed it (those whose
+    subject is its issuer name): workload certificates stop verifying on the anchor's date,
+    not the issuer's. Names are all the scanner compares, and a rotation keeps old and new
+    anchors under one name in the bundle, so an issuer is flagged only when even the
+    longest-lived of its candidate anchors expires first."""
     held = list(_held(resources))
     anchors = [h for h in held if h.role == ANCHOR]
     for issuer in (h for h in held if h.role == ISSUER):
-        for anchor in anchors:
-            same_mesh = anchor.mesh == issuer.mesh
-            if same_mesh and issuer.cert.signed(anchor.cert):
-                if anchor.cert.not_after < issuer.cert.not_after:
-                    detail = (
-                        f"{issuer.named()} valid until {_day(issuer.cert.not_after)}, signed by "
-                        f"{anchor.named()}, which expires on {_day(anchor.cert.not_after)}"
-                    )
-                    text = f"the trust anchor expires on {_day(anchor.cert.not_after)}"
-                    yield Match(issuer.resource, detail, issuer.loc, (anchor.fact(text),))
-                break
+        candidates = [a for a in anchors if a.mesh == issuer.mesh and issuer.cert.signed(a.cert)]
+        anchor = max(candidates, key=lambda a: a.cert.not_after, default=None)
+        if anchor is not None and anchor.cert.not_after < issuer.cert.not_after:
+            detail = (
+                f"{issuer.named()} valid until {_day(issuer.cert.not_after)}, signed by "
+                f"{anchor.named()}, which expires on {_day(anchor.cert.not_after)}"
+            )
+            text = f"the trust anchor expires on {_day(anchor.cert.not_after)}"
+            yield Match(issuer.resource, detail, issuer.loc, (anchor.fact(text),))
 
 
 def _mesh_ca_certificates(resources: Sequence[Resource]) -> Iterator[Resource]:
