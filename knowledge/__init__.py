@@ -48,6 +48,7 @@ from knowledge.scanner.report import (
 )
 from knowledge.scanner.resources import STDIN, Resource, files, namespaces
 from knowledge.scanner.scan import Finding, Report, Scanner
+from knowledge.scanner.versions import InvalidVersion, Versions, stated
 from knowledge.schema import (
     SEVERITIES,
     Comparison,
@@ -78,6 +79,7 @@ __all__ = [
     "IndexUnavailable",
     "InvalidKnowledgeBase",
     "InvalidQuestion",
+    "InvalidVersion",
     "KnowledgeBase",
     "KnowledgeError",
     "Library",
@@ -95,6 +97,7 @@ __all__ = [
     "Searcher",
     "Severity",
     "Source",
+    "Versions",
     "as_json",
     "as_sarif",
     "as_text",
@@ -115,5 +118,6 @@ __all__ = [
     "parse_since",
     "skipped_lines",
     "stale",
+    "stated",
     "worst_first",
 ]

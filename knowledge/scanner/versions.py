@@ -22,7 +22,10 @@ _VERSION_CHARS = 32
 
 
 class InvalidVersion(ValueError):
-    """A stated version that cannot be read; the message says what was expected."""
+    """A stated version that cannot be read; the message says what was expected, and ``field``
+    which input it came from (``mesh_version`` or ``kubelet_version``)."""
+
+    field = "version"
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,16 @@ def mesh_version(text: str) -> tuple[str, Version]:
 def stated(meshes: Sequence[str] = (), kubelet: str | None = None) -> Versions:
     """The versions from ``--mesh-version`` (repeatable) and ``--kubelet-version``; raises
     ``InvalidVersion`` on the first that cannot be read."""
-    found = dict(mesh_version(m) for m in meshes)
-    return Versions(found.get("istio"), version(kubelet) if kubelet is not None else None)
+    try:
+        found = dict(mesh_version(m) for m in meshes)
+    except InvalidVersion as error:
+        error.field = "mesh_version"
+        raise
+    try:
+        return Versions(found.get("istio"), version(kubelet) if kubelet is not None else None)
+    except InvalidVersion as error:
+        error.field = "kubelet_version"
+        raise
 
 
 def shown(v: Version) -> str:
