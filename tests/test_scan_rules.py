@@ -340,6 +340,37 @@ def test_a_zero_timeout_disables_it_in_virtualservices_and_httproutes() -> None:
         assert _rules(_scan(_slow_service(), template.format(t="1h0m0s"))) == []
 
 
+@pytest.mark.parametrize(
+    ("timeouts", "line"),
+    [
+        ("{request: 5m, backendRequest: 30s}", 14),
+        ("{backendRequest: 30s}", 14),
+        ("{request: 30s, backendRequest: 0s}", 14),
+    ],
+)
+def test_an_httproute_s_backend_request_timeout_cuts_off_a_slow_service_too(
+    timeouts: str, line: int
+) -> None:
+    http_route = (
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
+        "metadata: {name: h, namespace: shop}\nspec:\n  rules:\n"
+        f"  - timeouts: {timeouts}\n    backendRefs: [{{name: reports, port: 80}}]\n"
+    )
+    [finding] = _scan(_slow_service(), http_route).findings
+    assert (finding.rule.id, finding.line) == ("MESH-P004-R01", line)
+    assert finding.message.startswith("HTTPRoute shop/h times out after 30s on the route")
+
+
+def test_an_httproute_whose_timeouts_both_exceed_the_latency_is_fine() -> None:
+    http_route = (
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
+        "metadata: {name: h, namespace: shop}\nspec:\n  rules:\n"
+        "  - timeouts: {request: 10m, backendRequest: 5m}\n"
+        "    backendRefs: [{name: reports, port: 80}]\n"
+    )
+    assert _scan(_slow_service(), http_route).findings == []
+
+
 def test_merge_keys_keep_each_finding_in_its_own_resource() -> None:
     text = (
         "apiVersion: v1\nkind: List\nitems:\n"

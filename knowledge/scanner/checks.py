@@ -597,9 +597,16 @@ class _Route:
 
 
 #: Per routing kind: the routes, their destinations, the destination's service name, the timeout.
-_ROUTES: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {
-    "VirtualService": ("http", "route", ("destination", "host"), ("timeout",)),
-    "HTTPRoute": ("rules", "backendRefs", ("name",), ("timeouts", "request")),
+#: Gateway API has two: ``request`` (the whole request) and ``backendRequest`` (each try to a
+#: backend, never longer than ``request``); the shorter one that is set cuts the call off.
+_ROUTES: dict[str, tuple[str, str, tuple[str, ...], tuple[tuple[str, ...], ...]]] = {
+    "VirtualService": ("http", "route", ("destination", "host"), (("timeout",),)),
+    "HTTPRoute": (
+        "rules",
+        "backendRefs",
+        ("name",),
+        (("timeouts", "request"), ("timeouts", "backendRequest")),
+    ),
 }
 
 
@@ -609,7 +616,7 @@ def _routes_to_slow(resources: Sequence[Resource], context: Context) -> Iterator
     for r in resources:
         if r.kind not in _ROUTES:
             continue
-        routes, field_name, to, timeout_path = _ROUTES[r.kind]
+        routes, field_name, to, timeout_paths = _ROUTES[r.kind]
         for index, route in _indexed(_get(r.data, "spec", routes)):
             for destination in _dicts(route.get(field_name)):
                 host = str(_get(destination, *to) or "")
@@ -620,9 +627,24 @@ def _routes_to_slow(resources: Sequence[Resource], context: Context) -> Iterator
                 slow = context.slow.get((namespace, name))
                 if slow is not None:
                     loc = ("spec", routes, index)
-                    timeout = _get(route, *timeout_path)
+                    timeout_path, timeout = _shortest_timeout(route, timeout_paths)
                     yield _Route(r, loc, (*loc, *timeout_path), host, *slow, timeout)
                     break
+
+
+def _shortest_timeout(
+    route: dict[str, Any], paths: tuple[tuple[str, ...], ...]
+) -> tuple[tuple[str, ...], Any]:
+    """The route's timeout that ends a call first, and where it is written: of those set, the
+    shortest that reads as a duration and is not ``0s`` (disabled); else the first set; else
+    (the first path, None)."""
+    written = [(path, _get(route, *path)) for path in paths]
+    written = [(path, value) for path, value in written if value is not None]
+    active = [(duration(value), path, value) for path, value in written if duration(value)]
+    if active:
+        _, path, value = min(active, key=lambda item: item[0] or 0.0)
+        return path, value
+    return written[0] if written else (paths[0], None)
 
 
 def timeout_below_declared_latency(
