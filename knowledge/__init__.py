@@ -48,7 +48,13 @@ from knowledge.scanner.report import (
 )
 from knowledge.scanner.resources import STDIN, Resource, files, namespaces
 from knowledge.scanner.scan import Finding, Report, Scanner
-from knowledge.scanner.versions import InvalidVersion, Versions, stated
+from knowledge.scanner.versions import (
+    MESH_VERSION_PATTERN,
+    VERSION_PATTERN,
+    InvalidVersion,
+    Versions,
+    stated,
+)
 from knowledge.schema import (
     SEVERITIES,
     Comparison,
@@ -66,9 +72,11 @@ __all__ = [
     "DEFAULT_MAX_AGE",
     "MAX_QUESTION_CHARS",
     "MAX_RESULTS",
+    "MESH_VERSION_PATTERN",
     "REQUEST_LIMITS",
     "SEVERITIES",
     "STDIN",
+    "VERSION_PATTERN",
     "Answer",
     "Comparison",
     "Correction",

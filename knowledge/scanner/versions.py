@@ -10,6 +10,7 @@ version reads it from here, and says what it assumed when nobody stated it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,7 +18,13 @@ from dataclasses import dataclass
 Version = tuple[int, int]
 #: Meshes whose version some rule reads.
 MESHES = ("istio",)
-#: Longest version text read: ``1.33.10-gke.1200`` fits, anything longer is a mistake.
+#: A version as written: ``1.27``, ``1.27.3``, ``v1.33.1-gke.1200`` (at most 32 characters).
+#: The HTTP API publishes these patterns in its schema, so what it documents is what it reads.
+_VERSION = r"v?([0-9]{1,4})\.([0-9]{1,4})(?:\.[0-9]{1,4})?(?:-[0-9A-Za-z.+]{1,16})?"
+VERSION_PATTERN = f"^{_VERSION}$"
+MESH_VERSION_PATTERN = f"^(?:{'|'.join(MESHES)})={_VERSION}$"
+_VERSION_RE = re.compile(_VERSION)
+#: Longest text quoted back in an error message.
 _VERSION_CHARS = 32
 
 
@@ -39,15 +46,10 @@ class Versions:
 
 def version(text: str) -> Version:
     """``1.27``, ``1.27.3`` or ``v1.33.1`` (a kubelet's ``-gke.…`` suffix allowed) as (1, 27)."""
-    stripped = text.strip().removeprefix("v")
-    parts = stripped.split("-", 1)[0].split(".")
-    if (
-        len(stripped) > _VERSION_CHARS
-        or not 2 <= len(parts) <= 3
-        or not all(p.isdecimal() and len(p) <= 4 for p in parts)
-    ):
+    found = _VERSION_RE.fullmatch(text.strip())
+    if found is None:
         raise InvalidVersion(f"{text[:_VERSION_CHARS]!r} is not a version like 1.27 or 1.27.3")
-    return int(parts[0]), int(parts[1])
+    return int(found.group(1)), int(found.group(2))
 
 
 def mesh_version(text: str) -> tuple[str, Version]:

@@ -11,7 +11,16 @@ from bot import version
 from bot.services.scanning import scan_off_loop
 from bot.web.deps import ScannerDep, SettingsDep
 from bot.web.problems import FieldError, ProblemError
-from knowledge import InvalidVersion, ScanTimeout, Versions, as_json, as_sarif, stated
+from knowledge import (
+    MESH_VERSION_PATTERN,
+    VERSION_PATTERN,
+    InvalidVersion,
+    ScanTimeout,
+    Versions,
+    as_json,
+    as_sarif,
+    stated,
+)
 
 router = APIRouter(prefix="/v1", tags=["scan"])
 YAML_BODY: dict[str, Any] = {
@@ -37,11 +46,16 @@ async def scan(
         Query(
             max_length=5,
             description="The mesh version the cluster runs, as MESH=VERSION (istio=1.27).",
+            json_schema_extra={"items": {"type": "string", "pattern": MESH_VERSION_PATTERN}},
         ),
     ] = None,
     kubelet_version: Annotated[
         str | None,
-        Query(max_length=32, description="The oldest kubelet on any node (1.33)."),
+        Query(
+            max_length=32,
+            description="The oldest kubelet on any node (1.33).",
+            json_schema_extra={"pattern": VERSION_PATTERN},
+        ),
     ] = None,
 ) -> dict[str, Any]:
     """Find the mesh pitfalls in the manifests sent as the body: findings as JSON or SARIF.
