@@ -48,6 +48,13 @@ from knowledge.scanner.report import (
 )
 from knowledge.scanner.resources import STDIN, Resource, files, namespaces
 from knowledge.scanner.scan import Finding, Report, Scanner
+from knowledge.scanner.versions import (
+    MESH_VERSION_PATTERN,
+    VERSION_PATTERN,
+    InvalidVersion,
+    Versions,
+    stated,
+)
 from knowledge.schema import (
     SEVERITIES,
     Comparison,
@@ -65,9 +72,11 @@ __all__ = [
     "DEFAULT_MAX_AGE",
     "MAX_QUESTION_CHARS",
     "MAX_RESULTS",
+    "MESH_VERSION_PATTERN",
     "REQUEST_LIMITS",
     "SEVERITIES",
     "STDIN",
+    "VERSION_PATTERN",
     "Answer",
     "Comparison",
     "Correction",
@@ -78,6 +87,7 @@ __all__ = [
     "IndexUnavailable",
     "InvalidKnowledgeBase",
     "InvalidQuestion",
+    "InvalidVersion",
     "KnowledgeBase",
     "KnowledgeError",
     "Library",
@@ -95,6 +105,7 @@ __all__ = [
     "Searcher",
     "Severity",
     "Source",
+    "Versions",
     "as_json",
     "as_sarif",
     "as_text",
@@ -115,5 +126,6 @@ __all__ = [
     "parse_since",
     "skipped_lines",
     "stale",
+    "stated",
     "worst_first",
 ]

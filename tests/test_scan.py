@@ -227,3 +227,48 @@ def test_scan_over_http_answers_json_and_sarif(client: TestClient) -> None:
     ).json()
     assert sarif["runs"][0]["results"][0]["ruleId"] == "MESH-P001-R01"
     assert client.post("/v1/scan", content=b"\xff\xfe", headers=headers).status_code == 422
+
+
+#: An injected namespace and a workload whose init container calls out: MESH-P003-R01 unless
+#: the stated versions make Istio inject native sidecars.
+RACE = (
+    "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n"
+    "  labels: {istio.io/rev: stable}\n---\n"
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n"
+    "  template:\n    spec:\n      initContainers:\n"
+    "      - {name: migrate, image: app, command: [./migrate]}\n"
+    "      containers: [{name: app, image: app}]\n"
+)
+
+
+def test_cli_stated_versions_decide_native_sidecars_and_bad_ones_are_usage_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = tmp_path / "app.yaml"
+    manifest.write_text(RACE)
+    warn = ["--fail-on", "warning", "--format", "json"]
+    assert main(["scan", str(manifest), *warn]) == 5
+    [finding] = json.loads(capsys.readouterr().out)["findings"]
+    assert finding["because"][-1].startswith("assumed classic sidecars")
+    native = ["--mesh-version", "istio=1.27", "--kubelet-version", "1.33"]
+    assert main(["scan", str(manifest), *warn, *native]) == 0
+    assert main(["scan", str(manifest), *warn, "--mesh-version", "istio=1.26"]) == 5
+    capsys.readouterr()
+    for bad in (["--mesh-version", "istio"], ["--kubelet-version", "v1"]):
+        assert main(["scan", str(manifest), *bad]) == 2
+        assert "is not" in capsys.readouterr().err
+
+
+def test_scan_over_http_takes_versions_and_refuses_unreadable_ones(client: TestClient) -> None:
+    headers = {"Content-Type": "application/yaml"}
+    data = client.post("/v1/scan", content=RACE, headers=headers).json()
+    assert [f["code"] for f in data["findings"]] == ["MESH-P003-R01"]
+    native = {"mesh_version": "istio=1.27", "kubelet_version": "1.33"}
+    answer = client.post("/v1/scan", params=native, content=RACE, headers=headers)
+    assert answer.status_code == 200 and answer.json()["findings"] == []
+    for field, bad in (("mesh_version", "linkerd=2.18"), ("kubelet_version", "latest")):
+        refused = client.post("/v1/scan", params={field: bad}, content=RACE, headers=headers)
+        assert refused.status_code == 422
+        problem = refused.json()
+        assert problem["type"] == "urn:meshbot:problem:validation"
+        assert [e["path"] for e in problem["errors"]] == [f"query.{field}"]

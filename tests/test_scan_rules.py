@@ -11,6 +11,7 @@ import pytest
 from knowledge.base import load
 from knowledge.scanner.checks import duration
 from knowledge.scanner.scan import Report, Scanner
+from knowledge.scanner.versions import InvalidVersion, mesh_version, stated, version
 
 SCANNER = Scanner(load())
 ISTIO_NS = (
@@ -36,6 +37,11 @@ def _pod(init: str, annotations: str = "{}", kind: str = "Deployment", api: str 
 
 
 MIGRATE = "      - {name: migrate, image: app, command: [./migrate, --db, postgres]}\n"
+#: What a P003 finding says it assumed when no version was stated.
+ASSUMED_CLASSIC = (
+    "assumed classic sidecars (Istio 1.27+ picks native ones only if every kubelet is 1.33+): "
+    "state the versions with --mesh-version istio=… and --kubelet-version"
+)
 
 
 def test_an_init_container_that_calls_out_in_an_injected_namespace_races_the_proxy() -> None:
@@ -43,7 +49,8 @@ def test_an_init_container_that_calls_out_in_an_injected_namespace_races_the_pro
     [finding] = [f for f in report.findings if f.rule.id == "MESH-P003-R01"]
     assert "migrate (Istio)" in finding.message
     assert [str(b) for b in finding.because] == [
-        "namespace shop is injected: Namespace/shop at app.yaml:5"
+        "namespace shop is injected: Namespace/shop at app.yaml:5",
+        ASSUMED_CLASSIC,
     ]
 
 
@@ -163,10 +170,63 @@ def test_a_rollout_that_points_at_a_deployment_has_no_template_of_its_own() -> N
     assert _scan(ISTIO_NS, rollout).findings[1:] == []
 
 
+@pytest.mark.parametrize(
+    ("istio", "kubelet", "because"),
+    [
+        ("1.26", "1.33", "Istio 1.26 injects classic sidecars: --mesh-version"),
+        (
+            "1.27",
+            "1.32",
+            "a kubelet at 1.32 keeps Istio's sidecars classic (native needs 1.33+): "
+            "--kubelet-version",
+        ),
+        ("1.27", None, ASSUMED_CLASSIC.replace("--mesh-version istio=… and ", "")),
+    ],
+)
+def test_stated_versions_below_istio_s_automatic_native_sidecars_keep_the_race(
+    istio: str, kubelet: str | None, because: str
+) -> None:
+    versions = stated([f"istio={istio}"], kubelet)
+    report = _scan(ISTIO_NS, _pod(MIGRATE), versions=versions)
+    [finding] = [f for f in report.findings if f.rule.id == "MESH-P003-R01"]
+    assert str(finding.because[-1]) == because
+
+
+def test_istio_1_27_on_kubelets_1_33_injects_native_sidecars_unless_told_not_to() -> None:
+    versions = stated(["istio=1.27.2"], "v1.33.1")
+    assert "MESH-P003-R01" not in _rules(_scan(ISTIO_NS, _pod(MIGRATE), versions=versions))
+    off = (
+        "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  components:\n"
+        "    pilot:\n      k8s:\n        env:\n"
+        "        - {name: ENABLE_NATIVE_SIDECARS, value: 'false'}\n"
+    )
+    report = _scan(ISTIO_NS, _pod(MIGRATE), off, versions=versions)
+    [finding] = [f for f in report.findings if f.rule.id == "MESH-P003-R01"]
+    assert str(finding.because[-1]).startswith("istiod's ENABLE_NATIVE_SIDECARS is false: ")
+    annotated = _pod(MIGRATE, '{sidecar.istio.io/nativeSidecar: "false"}')
+    assert "MESH-P003-R01" in _rules(_scan(ISTIO_NS, annotated, versions=versions))
+
+
+@pytest.mark.parametrize("text", ["1", "one.two", "1.27.3.4", "istio", "1.2x", "9" * 40, "12345.1"])
+def test_versions_that_cannot_be_read_are_refused_with_what_was_expected(text: str) -> None:
+    with pytest.raises(InvalidVersion, match=r"is not a version like 1\.27"):
+        version(text)
+
+
+def test_a_mesh_version_names_a_mesh_the_rules_read() -> None:
+    assert mesh_version("Istio=1.27") == ("istio", (1, 27))
+    for text in ("1.27", "cilium=1.16", "istio:1.27"):
+        with pytest.raises(InvalidVersion, match="is not MESH=VERSION"):
+            mesh_version(text)
+
+
 def test_a_namespace_label_applied_outside_the_manifests_comes_from_the_command_line() -> None:
     assert "MESH-P003-R01" not in _rules(_scan(_pod(MIGRATE)))
     [finding] = _scan(_pod(MIGRATE), assumed=["shop"]).findings
-    assert [str(b) for b in finding.because] == ["namespace shop is injected: --assume-injected"]
+    assert [str(b) for b in finding.because] == [
+        "namespace shop is injected: --assume-injected",
+        ASSUMED_CLASSIC,
+    ]
 
 
 def test_context_is_per_directory_by_default_and_can_be_one_or_per_file() -> None:
@@ -209,7 +269,9 @@ def test_disable_and_unset_are_not_permissive_phases(mesh: str) -> None:
 
 
 def test_mesh_wide_strict_with_no_permissive_anywhere_is_a_finding() -> None:
-    assert _rules(_scan(_policy("istio-system", "STRICT"))) == ["MESH-P002-R01"]
+    [finding] = _scan(_policy("istio-system", "STRICT")).findings
+    # a note: with no policy Istio is PERMISSIVE, so a finished migration looks the same
+    assert (finding.rule.id, finding.rule.severity) == ("MESH-P002-R01", "note")
     exception = _policy("shop", "PERMISSIVE", "legacy", "  selector: {matchLabels: {app: old}}\n")
     assert _rules(_scan(_policy("istio-system", "STRICT"), exception)) == []
 
@@ -278,6 +340,37 @@ def test_a_zero_timeout_disables_it_in_virtualservices_and_httproutes() -> None:
         assert _rules(_scan(_slow_service(), template.format(t="0s"))) == []
         assert _rules(_scan(_slow_service(), template.format(t="30s"))) == ["MESH-P004-R01"]
         assert _rules(_scan(_slow_service(), template.format(t="1h0m0s"))) == []
+
+
+@pytest.mark.parametrize(
+    ("timeouts", "line"),
+    [
+        ("{request: 5m, backendRequest: 30s}", 14),
+        ("{backendRequest: 30s}", 14),
+        ("{request: 30s, backendRequest: 0s}", 14),
+    ],
+)
+def test_an_httproute_s_backend_request_timeout_cuts_off_a_slow_service_too(
+    timeouts: str, line: int
+) -> None:
+    http_route = (
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
+        "metadata: {name: h, namespace: shop}\nspec:\n  rules:\n"
+        f"  - timeouts: {timeouts}\n    backendRefs: [{{name: reports, port: 80}}]\n"
+    )
+    [finding] = _scan(_slow_service(), http_route).findings
+    assert (finding.rule.id, finding.line) == ("MESH-P004-R01", line)
+    assert finding.message.startswith("HTTPRoute shop/h times out after 30s on the route")
+
+
+def test_an_httproute_whose_timeouts_both_exceed_the_latency_is_fine() -> None:
+    http_route = (
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
+        "metadata: {name: h, namespace: shop}\nspec:\n  rules:\n"
+        "  - timeouts: {request: 10m, backendRequest: 5m}\n"
+        "    backendRefs: [{name: reports, port: 80}]\n"
+    )
+    assert _scan(_slow_service(), http_route).findings == []
 
 
 def test_merge_keys_keep_each_finding_in_its_own_resource() -> None:

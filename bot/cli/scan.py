@@ -16,6 +16,7 @@ from knowledge import (
     CLI_LIMITS,
     SEVERITIES,
     STDIN,
+    InvalidVersion,
     Resource,
     Scanner,
     ScanTimeout,
@@ -25,6 +26,7 @@ from knowledge import (
     files,
     namespaces,
     skipped_lines,
+    stated,
 )
 
 
@@ -37,7 +39,8 @@ def register(sub: Commands) -> None:
         "helm template charts/app | meshbot scan - --format sarif > meshbot.sarif\n"
         "meshbot scan k8s/ --fail-on warning --ignore MESH-P004-R02\n"
         "meshbot scan k8s/ --assume-injected shop payments\n"
-        "kubectl get namespaces -o yaml > ns.yaml; meshbot scan k8s/ --namespaces ns.yaml",
+        "kubectl get namespaces -o yaml > ns.yaml; meshbot scan k8s/ --namespaces ns.yaml\n"
+        "meshbot scan k8s/ --mesh-version istio=1.27 --kubelet-version 1.33",
         cmd_scan,
         json_output=False,
     )
@@ -83,9 +86,28 @@ def register(sub: Commands) -> None:
         metavar="FILE",
         help="the cluster's namespaces (kubectl get namespaces -o yaml), for their labels",
     )
+    scan.add_argument(
+        "--mesh-version",
+        action="append",
+        default=[],
+        metavar="MESH=VERSION",
+        help="the mesh version the cluster runs (istio=1.27), for rules that depend on it; "
+        "without it they say what they assumed",
+    )
+    scan.add_argument(
+        "--kubelet-version",
+        metavar="VERSION",
+        help="the oldest kubelet on any node (1.33): Istio 1.27+ injects native sidecars only "
+        "when every node has 1.33 or later",
+    )
 
 
 def cmd_scan(args: argparse.Namespace, needs: Needs) -> int:
+    try:
+        versions = stated(args.mesh_version, args.kubelet_version)
+    except InvalidVersion as error:
+        print(f"meshbot scan: {error}", file=sys.stderr)
+        return USAGE
     documents: list[tuple[Path, str]] = []
     for name in args.paths:
         if name == "-":
@@ -116,7 +138,7 @@ def cmd_scan(args: argparse.Namespace, needs: Needs) -> int:
     limits = replace(CLI_LIMITS, seconds=args.timeout)
     try:
         report = Scanner(needs.kb).scan(
-            documents, args.ignore, limits, scope=args.context, assumed=assumed
+            documents, args.ignore, limits, scope=args.context, assumed=assumed, versions=versions
         )
     except ScanTimeout as error:
         print(f"meshbot scan: {error}; raise --timeout", file=sys.stderr)

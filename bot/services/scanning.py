@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from knowledge import REQUEST_LIMITS, Report, Scanner, ScanTimeout
+from knowledge import REQUEST_LIMITS, Report, Scanner, ScanTimeout, Versions
 
 #: Scans get threads of their own, so a burst of slow scans queues here instead of occupying the
 #: default executor that state-store calls (``asyncio.to_thread``) wait for. Two, because more
@@ -26,7 +26,11 @@ _SCAN_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="meshbot-sc
 
 
 async def scan_off_loop(
-    scanner: Scanner, documents: list[tuple[Path, str]], seconds: float, ignore: Sequence[str] = ()
+    scanner: Scanner,
+    documents: list[tuple[Path, str]],
+    seconds: float,
+    ignore: Sequence[str] = (),
+    versions: Versions | None = None,
 ) -> Report:
     """The report for ``documents``, scanned in a worker thread under ``REQUEST_LIMITS`` and a
     budget of ``seconds`` counted from the request's arrival: time spent waiting behind other
@@ -39,7 +43,8 @@ async def scan_off_loop(
         if remaining <= 0:
             raise ScanTimeout(seconds)  # the whole budget went on waiting: nothing was scanned
         try:
-            return scanner.scan(documents, ignore, replace(REQUEST_LIMITS, seconds=remaining))
+            limits = replace(REQUEST_LIMITS, seconds=remaining)
+            return scanner.scan(documents, ignore, limits, versions=versions)
         except ScanTimeout as stopped:
             raise ScanTimeout(seconds) from stopped  # say the budget, not what was left of it
 

@@ -4,12 +4,15 @@ The rule's words, severity and links come from knowledge/data/rules.yaml."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from knowledge.scanner.certificates import Certificate, from_base64_pem, from_pem
 from knowledge.scanner.resources import Resource
+from knowledge.scanner.versions import Version, Versions, shown
 
 IGNORE = "meshbot.dev/ignore"
 EXPECTED_LATENCY = "meshbot.dev/expected-latency"
@@ -83,8 +86,14 @@ class Context:
     #: Namespaces with a PERMISSIVE policy of any scope (or a PERMISSIVE ``portLevelMtls``
     #: entry): plaintext callers kept on purpose, a phase or an exception in progress.
     permissive: dict[str, Fact] = field(default_factory=dict)
-    native_sidecars: Fact | None = None
+    #: istiod's ``ENABLE_NATIVE_SIDECARS`` when an IstioOperator sets it to true or false
+    #: (unset or ``auto``: Istio decides by its version and the kubelets', see ``_native``).
+    native_sidecars: tuple[bool, Fact] | None = None
     slow: dict[tuple[str, str], tuple[float, Fact]] = field(default_factory=dict)
+    #: The instant certificate lifetimes are measured against: the scan's, so a test can fix it.
+    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    #: The versions the cluster runs, as stated on the command line or in the request.
+    versions: Versions = field(default_factory=Versions)
 
     @classmethod
     def of(
@@ -92,11 +101,16 @@ class Context:
         resources: Sequence[Resource],
         root_validity_seconds: float,
         assumed: Sequence[Resource | str] = (),
+        now: dt.datetime | None = None,
+        versions: Versions | None = None,
     ) -> Context:
         """The context of ``resources``, plus ``assumed`` namespace facts from outside the
         manifests: Namespace resources (``--namespaces``, a ``kubectl get ns -o yaml``) and
-        names of namespaces injected by labels applied elsewhere (``--assume-injected``)."""
-        context = cls(root_validity_seconds)
+        names of namespaces injected by labels applied elsewhere (``--assume-injected``);
+        ``now`` (default: the clock) and the stated ``versions``."""
+        context = cls(root_validity_seconds, versions=versions or Versions())
+        if now is not None:
+            context.now = now
         for name in assumed:
             if isinstance(name, str):
                 context.injected[name] = Fact(f"namespace {name} is injected", "--assume-injected")
@@ -151,10 +165,22 @@ class Context:
             self.waypoints.add(r.name)
 
     def _operator(self, r: Resource) -> None:
+        """istiod's settings: ``ENABLE_NATIVE_SIDECARS`` as Helm values (``spec.values.pilot
+        .env``) or as the istiod container's env (``spec.components.pilot.k8s.env``, the list
+        an IstioOperator usually sets it in), and the root namespace."""
         env = _mapping(_get(r.data, "spec", "values", "pilot", "env"))
-        if str(env.get("ENABLE_NATIVE_SIDECARS")).lower() == "true":
+        found: tuple[object, tuple[int | str, ...]] | None = None
+        if "ENABLE_NATIVE_SIDECARS" in env:
             loc = ("spec", "values", "pilot", "env", "ENABLE_NATIVE_SIDECARS")
-            self.native_sidecars = Fact.of("istiod injects native sidecars", r, *loc)
+            found = env["ENABLE_NATIVE_SIDECARS"], loc
+        k8s_env = ("spec", "components", "pilot", "k8s", "env")
+        for index, item in _indexed(_get(r.data, *k8s_env)):
+            if item.get("name") == "ENABLE_NATIVE_SIDECARS":
+                found = item.get("value"), (*k8s_env, index, "value")
+        if found is not None and str(found[0]).lower() in {"true", "false"}:
+            on = str(found[0]).lower() == "true"
+            text = f"istiod's ENABLE_NATIVE_SIDECARS is {'true' if on else 'false'}"
+            self.native_sidecars = (on, Fact.of(text, r, *found[1]))
         root = _get(r.data, "spec", "meshConfig", "rootNamespace")
         if isinstance(root, str) and root:
             self.root_namespace = root
@@ -462,20 +488,48 @@ def _injected_by(pod: _Pod, context: Context) -> tuple[_Mesh, tuple[Fact, ...]] 
     return None
 
 
-def _native(mesh: _Mesh, pod: _Pod, context: Context) -> bool:
+#: Istio's automatic native sidecars: from 1.27 (``ENABLE_NATIVE_SIDECARS`` defaults to ``auto``),
+#: where every node's kubelet is 1.33 or later (``DetectNativeSidecar``, istio/istio 1.27.0).
+NATIVE_AUTO_ISTIO: Version = (1, 27)
+NATIVE_AUTO_KUBELET: Version = (1, 33)
+
+
+def _native(mesh: _Mesh, pod: _Pod, context: Context) -> tuple[bool, tuple[Fact, ...]]:
     """Whether the proxy starts as a Kubernetes native sidecar, before the app's init
-    containers. Istio: the pod annotation, else istiod's ENABLE_NATIVE_SIDECARS; its automatic
-    default (Istio 1.27+) holds only when every node's kubelet is 1.33 or later, which no
-    manifest shows, so it is not assumed. Linkerd: the alpha (2.15) or beta (2.19) annotation;
-    native is Linkerd 2.20's default, which no manifest shows either."""
+    containers, and the facts that say it does not when it does not.
+
+    Istio: the pod's ``sidecar.istio.io/nativeSidecar`` annotation, else istiod's
+    ``ENABLE_NATIVE_SIDECARS`` when an IstioOperator sets it, else its ``auto`` default: native
+    from Istio 1.27 where every node's kubelet is 1.33 or later. No manifest shows those
+    versions; without ``--mesh-version istio=…`` and ``--kubelet-version`` classic sidecars are
+    assumed, and the finding says so. Linkerd: the alpha (2.15) or beta (2.19) annotation."""
     a = pod.annotations
-    if mesh is ISTIO:
-        explicit = a.get("sidecar.istio.io/nativeSidecar")
-        return explicit == "true" if explicit is not None else context.native_sidecars is not None
-    return any(
-        a.get(f"config.{stage}.linkerd.io/proxy-enable-native-sidecar") == "true"
-        for stage in ("alpha", "beta")
+    if mesh is not ISTIO:
+        return any(
+            a.get(f"config.{stage}.linkerd.io/proxy-enable-native-sidecar") == "true"
+            for stage in ("alpha", "beta")
+        ), ()
+    explicit = a.get("sidecar.istio.io/nativeSidecar")
+    if explicit is not None:
+        return explicit == "true", ()
+    if context.native_sidecars is not None:
+        on, fact = context.native_sidecars
+        return on, () if on else (fact,)
+    istio, kubelet = context.versions.istio, context.versions.kubelet
+    if istio is not None and istio < NATIVE_AUTO_ISTIO:
+        return False, (Fact(f"Istio {shown(istio)} injects classic sidecars", "--mesh-version"),)
+    if kubelet is not None and kubelet < NATIVE_AUTO_KUBELET:
+        text = f"a kubelet at {shown(kubelet)} keeps Istio's sidecars classic (native needs 1.33+)"
+        return False, (Fact(text, "--kubelet-version"),)
+    if istio is not None and kubelet is not None:
+        return True, ()
+    missing = " and ".join(
+        flag
+        for flag, value in (("--mesh-version istio=…", istio), ("--kubelet-version", kubelet))
+        if value is None
     )
+    text = "assumed classic sidecars (Istio 1.27+ picks native ones only if every kubelet is 1.33+)"
+    return False, (Fact(text, f"state the versions with {missing}"),)
 
 
 def _exposed(mesh: _Mesh, pod: _Pod) -> list[str]:
@@ -516,13 +570,14 @@ def init_containers_before_sidecar(
         a = pod.annotations
         if mesh is ISTIO and a.get("sidecar.istio.io/interceptionMode", "").upper() == "NONE":
             continue  # no iptables redirect: init traffic goes straight out
-        if _native(mesh, pod, context) or any(k in a for k in mesh.exclusions):
+        native, assumed = _native(mesh, pod, context)
+        if native or any(k in a for k in mesh.exclusions):
             continue
         exposed = _exposed(mesh, pod)
-
         if exposed:
             loc = pod.loc("spec", "initContainers")
-            yield Match(pod.resource, f"{', '.join(exposed)} ({mesh.name})", loc, because)
+            detail = f"{', '.join(exposed)} ({mesh.name})"
+            yield Match(pod.resource, detail, loc, (*because, *assumed))
 
 
 # -- MESH-P004: timeouts cutting off slow operations -----------------------------------------
@@ -542,9 +597,16 @@ class _Route:
 
 
 #: Per routing kind: the routes, their destinations, the destination's service name, the timeout.
-_ROUTES: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {
-    "VirtualService": ("http", "route", ("destination", "host"), ("timeout",)),
-    "HTTPRoute": ("rules", "backendRefs", ("name",), ("timeouts", "request")),
+#: Gateway API has two: ``request`` (the whole request) and ``backendRequest`` (each try to a
+#: backend, never longer than ``request``); the shorter one that is set cuts the call off.
+_ROUTES: dict[str, tuple[str, str, tuple[str, ...], tuple[tuple[str, ...], ...]]] = {
+    "VirtualService": ("http", "route", ("destination", "host"), (("timeout",),)),
+    "HTTPRoute": (
+        "rules",
+        "backendRefs",
+        ("name",),
+        (("timeouts", "request"), ("timeouts", "backendRequest")),
+    ),
 }
 
 
@@ -554,7 +616,7 @@ def _routes_to_slow(resources: Sequence[Resource], context: Context) -> Iterator
     for r in resources:
         if r.kind not in _ROUTES:
             continue
-        routes, field_name, to, timeout_path = _ROUTES[r.kind]
+        routes, field_name, to, timeout_paths = _ROUTES[r.kind]
         for index, route in _indexed(_get(r.data, "spec", routes)):
             for destination in _dicts(route.get(field_name)):
                 host = str(_get(destination, *to) or "")
@@ -565,9 +627,24 @@ def _routes_to_slow(resources: Sequence[Resource], context: Context) -> Iterator
                 slow = context.slow.get((namespace, name))
                 if slow is not None:
                     loc = ("spec", routes, index)
-                    timeout = _get(route, *timeout_path)
+                    timeout_path, timeout = _shortest_timeout(route, timeout_paths)
                     yield _Route(r, loc, (*loc, *timeout_path), host, *slow, timeout)
                     break
+
+
+def _shortest_timeout(
+    route: dict[str, Any], paths: tuple[tuple[str, ...], ...]
+) -> tuple[tuple[str, ...], Any]:
+    """The route's timeout that ends a call first, and where it is written: of those set, the
+    shortest that reads as a duration and is not ``0s`` (disabled); else the first set; else
+    (the first path, None)."""
+    written = [(path, _get(route, *path)) for path in paths]
+    written = [(path, value) for path, value in written if value is not None]
+    active = [(duration(value), path, value) for path, value in written if duration(value)]
+    if active:
+        _, path, value = min(active, key=lambda item: item[0] or 0.0)
+        return path, value
+    return written[0] if written else (paths[0], None)
 
 
 def timeout_below_declared_latency(
@@ -779,6 +856,208 @@ def server_first_port_detected(resources: Sequence[Resource], context: Context) 
             yield Match(r, detail, ("spec", "ports", index), (context.linkerd[r.namespace],))
 
 
+# -- MESH-P005: mesh CA certificates written into the manifests -------------------------------
+
+ISSUER, ANCHOR = "issuer", "trust anchor"
+#: linkerd check warns when the identity issuer or a trust anchor is valid for less than this
+#: (linkerd2 ``pkg/issuercerts/issuercerts.go``, ``expirationWarningThresholdInDays``).
+EXPIRY_WARNING = dt.timedelta(days=60)
+#: Where each mesh keeps its CA certificates, by (kind, name): per key, the mesh, the role and
+#: what the certificate is called. Linkerd: ``pkg/k8s/labels.go`` and the control-plane chart's
+#: ``templates/identity.yaml`` (``crt.pem`` for the linkerd.io/tls scheme; ``tls.crt`` and
+#: ``ca.crt`` when cert-manager writes the Secret; the trust bundle's ``ca-bundle.crt``), and
+#: the trust anchor Secret of Linkerd's cert-manager guide. Istio: ``security/pkg/pki/ca/ca.go``
+#: (the plug-in ``cacerts`` Secret in either layout, and istiod's own ``istio-ca-secret``).
+_CA_VALUES: dict[tuple[str, str], dict[str, tuple[str, str, str]]] = {
+    ("Secret", "linkerd-identity-issuer"): {
+        "crt.pem": ("Linkerd", ISSUER, "Linkerd identity issuer"),
+        "tls.crt": ("Linkerd", ISSUER, "Linkerd identity issuer"),
+        "ca.crt": ("Linkerd", ANCHOR, "Linkerd trust anchor"),
+    },
+    ("Secret", "linkerd-trust-anchor"): {"tls.crt": ("Linkerd", ANCHOR, "Linkerd trust anchor")},
+    ("ConfigMap", "linkerd-identity-trust-roots"): {
+        "ca-bundle.crt": ("Linkerd", ANCHOR, "Linkerd trust anchor")
+    },
+    ("Secret", "cacerts"): {
+        "ca-cert.pem": ("Istio", ISSUER, "Istio intermediate CA"),
+        "tls.crt": ("Istio", ISSUER, "Istio intermediate CA"),
+        "root-cert.pem": ("Istio", ANCHOR, "Istio root CA"),
+        "ca.crt": ("Istio", ANCHOR, "Istio root CA"),
+    },
+    ("Secret", "istio-ca-secret"): {"ca-cert.pem": ("Istio", ANCHOR, "istiod's self-signed root")},
+}
+#: Secrets whose certificate the mesh renews itself: istiod rotates its self-signed root
+#: (``security/pkg/pki/ca/selfsignedcarootcertrotator.go``).
+_SELF_ROTATED = frozenset({"istio-ca-secret"})
+#: The annotation cert-manager puts on every Secret it writes for a Certificate.
+CERT_MANAGER_ANNOTATION = "cert-manager.io/certificate-name"
+#: The mesh CA Secrets a cert-manager Certificate may write (its ``spec.secretName``).
+_CA_SECRETS = frozenset(name for kind, name in _CA_VALUES if kind == "Secret") - _SELF_ROTATED
+#: cert-manager's default ``spec.duration`` (90 days, cert-manager's Certificate docs).
+_CERT_MANAGER_DURATION = 90 * 86400.0
+
+
+@dataclass(frozen=True)
+class _Held:
+    """One CA certificate written into a manifest, and what it is to its mesh."""
+
+    resource: Resource
+    loc: tuple[int | str, ...]
+    mesh: str
+    role: str
+    label: str
+    cert: Certificate
+
+    def named(self) -> str:
+        return f"{self.label} {self.cert.common_name}".strip()
+
+    def fact(self, text: str) -> Fact:
+        return Fact.of(text, self.resource, *self.loc)
+
+
+def _held(resources: Sequence[Resource]) -> Iterator[_Held]:
+    """Every mesh CA certificate in the Secrets and ConfigMaps (``data`` of a Secret is base64,
+    ``stringData`` and a ConfigMap's ``data`` plain text)."""
+    for r in resources:
+        keys = _CA_VALUES.get((r.kind, r.name))
+        if keys is None:
+            continue
+        fields = ("data", "stringData") if r.kind == "Secret" else ("data",)
+        for field_name in fields:
+            values = _mapping(r.data.get(field_name))
+            encoded = r.kind == "Secret" and field_name == "data"
+            for key, (mesh, role, label) in keys.items():
+                value = values.get(key)
+                if not isinstance(value, str):
+                    continue
+                certs = from_base64_pem(value) if encoded else from_pem(value)
+                for cert in certs:
+                    yield _Held(r, (field_name, key), mesh, role, label, cert)
+
+
+def _managed(secret: Resource, resources: Sequence[Resource]) -> bool:
+    """Whether something renews the Secret's certificate: cert-manager (its annotation on the
+    Secret, or a Certificate in the manifests writing it) or istiod itself."""
+    if secret.name in _SELF_ROTATED or CERT_MANAGER_ANNOTATION in secret.annotations():
+        return True
+    return any(
+        _cert_manager(c)
+        and c.namespace == secret.namespace
+        and _get(c.data, "spec", "secretName") == secret.name
+        for c in resources
+    )
+
+
+def _cert_manager(r: Resource) -> bool:
+    return r.kind == "Certificate" and str(r.data.get("apiVersion", "")).startswith(
+        "cert-manager.io/"
+    )
+
+
+def _day(moment: dt.datetime) -> str:
+    return moment.date().isoformat()
+
+
+def ca_certificate_out_of_validity(
+    resources: Sequence[Resource], context: Context
+) -> Iterator[Match]:
+    """Expired, or not valid yet: the checks ``linkerd check`` makes fatal (its "within its
+    validity period" checks)."""
+    for held in _held(resources):
+        cert = held.cert
+        if cert.not_after < context.now:
+            yield Match(
+                held.resource, f"{held.named()}, expired on {_day(cert.not_after)}", held.loc
+            )
+        elif cert.not_before > context.now:
+            detail = f"{held.named()}, not valid before {_day(cert.not_before)}"
+            yield Match(held.resource, detail, held.loc)
+
+
+def ca_certificate_expiring(resources: Sequence[Resource], context: Context) -> Iterator[Match]:
+    """Valid for less than ``EXPIRY_WARNING`` with nothing renewing it."""
+    for held in _held(resources):
+        left = held.cert.not_after - context.now
+        if dt.timedelta(0) <= left < EXPIRY_WARNING and not _managed(held.resource, resources):
+            when = f"{_day(held.cert.not_after)}, in {left.days} days"
+            yield Match(held.resource, f"{held.named()}, which expires on {when}", held.loc)
+
+
+def linkerd_issuer_without_rotation(
+    resources: Sequence[Resource], context: Context
+) -> Iterator[Match]:
+    """A Linkerd identity issuer written as a static Secret: Linkerd rotates workload
+    certificates, never the issuer, so the Secret's expiry date is the mesh's."""
+    for held in _held(resources):
+        if held.mesh != "Linkerd" or held.role != ISSUER:
+            continue
+        if not _managed(held.resource, resources):
+            detail = f"valid until {_day(held.cert.not_after)}"
+            yield Match(held.resource, detail, held.loc)
+
+
+def anchor_expires_before_issuer(
+    resources: Sequence[Resource], context: Context
+) -> Iterator[Match]:
+    """An issuer that outlives every trust anchor that could have signed it (those whose
+    subject is its issuer name): workload certificates stop verifying on the anchor's date,
+    not the issuer's. Names are all the scanner compares, and a rotation keeps old and new
+    anchors under one name in the bundle, so an issuer is flagged only when even the
+    longest-lived of its candidate anchors expires first."""
+    held = list(_held(resources))
+    anchors = [h for h in held if h.role == ANCHOR]
+    for issuer in (h for h in held if h.role == ISSUER):
+        candidates = [a for a in anchors if a.mesh == issuer.mesh and issuer.cert.signed(a.cert)]
+        anchor = max(candidates, key=lambda a: a.cert.not_after, default=None)
+        if anchor is not None and anchor.cert.not_after < issuer.cert.not_after:
+            detail = (
+                f"{issuer.named()} valid until {_day(issuer.cert.not_after)}, signed by "
+                f"{anchor.named()}, which expires on {_day(anchor.cert.not_after)}"
+            )
+            text = f"the trust anchor expires on {_day(anchor.cert.not_after)}"
+            yield Match(issuer.resource, detail, issuer.loc, (anchor.fact(text),))
+
+
+def _mesh_ca_certificates(resources: Sequence[Resource]) -> Iterator[Resource]:
+    """cert-manager Certificates that write a mesh CA Secret."""
+    for r in resources:
+        if _cert_manager(r) and _get(r.data, "spec", "secretName") in _CA_SECRETS:
+            yield r
+
+
+def renew_before_not_below_duration(
+    resources: Sequence[Resource], context: Context
+) -> Iterator[Match]:
+    """cert-manager requires ``duration`` > ``renewBefore`` (its Certificate docs), and its
+    webhook refuses a Certificate that breaks this. An unset ``renewBefore`` is fine: renewal
+    then comes two thirds through the certificate's life; ``renewBeforePercentage`` is
+    relative to the issued duration, so it cannot break the rule."""
+    for r in _mesh_ca_certificates(resources):
+        renew = _get(r.data, "spec", "renewBefore")
+        renew_seconds = duration(renew) if renew is not None else None
+        if renew_seconds is None:
+            continue
+        written = _get(r.data, "spec", "duration")
+        lifetime = duration(written) if written is not None else _CERT_MANAGER_DURATION
+        if lifetime is not None and renew_seconds >= lifetime:
+            shown_duration = written if written is not None else "2160h (the default)"
+            detail = f"renewBefore {renew} is not shorter than duration {shown_duration}"
+            yield Match(r, detail, ("spec", "renewBefore"))
+
+
+def mesh_ca_certificate_not_a_ca(
+    resources: Sequence[Resource], context: Context
+) -> Iterator[Match]:
+    """The identity issuer (or a trust anchor) signs certificates, so it must be issued as a
+    CA: Linkerd's cert-manager guide says ``isCA: true`` is required."""
+    for r in _mesh_ca_certificates(resources):
+        spec = _mapping(r.data.get("spec"))
+        if spec.get("isCA") is not True:
+            yield Match(
+                r, str(spec["secretName"]), ("spec", "isCA") if "isCA" in spec else ("spec",)
+            )
+
+
 #: For rules that can only fire on a resource whose own text holds one of these words (a pod
 #: template's annotation or field), the words: a workload document holding none of them is
 #: checked to be YAML and counted, not built (``Scanner.needles``). Rules absent here may fire on
@@ -789,6 +1068,17 @@ NEEDLES: dict[str, tuple[str, ...]] = {
     "MESH-P005-R01": ("CITADEL_SELF_SIGNED_CA_CERT_TTL",),
     # Workloads matter to X002 only when they show Istio injection of their own.
     "MESH-X002-R01": ("istio-proxy", "istio-init", "sidecar.istio.io/inject"),
+    **dict.fromkeys(
+        (
+            "MESH-P005-R03",
+            "MESH-P005-R04",
+            "MESH-P005-R05",
+            "MESH-P005-R06",
+            "MESH-P005-R07",
+            "MESH-P005-R08",
+        ),
+        tuple(name for _, name in _CA_VALUES),
+    ),
 }
 
 CHECKS: dict[str, Callable[[Sequence[Resource], Context], Iterator[Match]]] = {
@@ -801,6 +1091,12 @@ CHECKS: dict[str, Callable[[Sequence[Resource], Context], Iterator[Match]]] = {
     "MESH-P004-R02": slow_route_without_timeout,
     "MESH-P005-R01": shortened_root_validity,
     "MESH-P005-R02": no_certificate_expiry_alert,
+    "MESH-P005-R03": ca_certificate_out_of_validity,
+    "MESH-P005-R04": ca_certificate_expiring,
+    "MESH-P005-R05": linkerd_issuer_without_rotation,
+    "MESH-P005-R06": anchor_expires_before_issuer,
+    "MESH-P005-R07": renew_before_not_below_duration,
+    "MESH-P005-R08": mesh_ca_certificate_not_a_ca,
     "MESH-X001-R01": ambient_l7_without_waypoint,
     "MESH-X002-R01": undeclared_port_protocol,
     "MESH-X003-R01": server_first_port_detected,

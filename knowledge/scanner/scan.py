@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,7 @@ from knowledge.scanner import registry
 from knowledge.scanner.checks import CHECKS, CONTEXT_KINDS, IGNORE, NEEDLES, Context, Fact
 from knowledge.scanner.limits import CLI_LIMITS, Budget, ScanLimits
 from knowledge.scanner.resources import STDIN, Resource, read
+from knowledge.scanner.versions import Versions
 from knowledge.schema import SEVERITIES, ScanRule, Severity
 
 #: Which resources are read together for facts that span resources (which namespaces are
@@ -83,11 +85,16 @@ class Scanner:
         limits: ScanLimits = CLI_LIMITS,
         scope: ContextScope = "per-dir",
         assumed: Sequence[Resource | str] = (),
+        now: dt.datetime | None = None,
+        versions: Versions | None = None,
     ) -> Report:
         """Findings for the manifests, within ``limits``: a limit reached ends the scan with
         ``report.limit`` set (the rules still run over the resources read until then); the time
         budget running out raises ``ScanTimeout``. Facts that span resources are drawn within
-        each ``scope`` group, plus ``assumed`` (see ``Context.of``)."""
+        each ``scope`` group, plus ``assumed`` (see ``Context.of``). Certificate lifetimes are
+        measured at ``now`` (default: the clock, read once for the whole scan); version-bound
+        rules read the stated ``versions``."""
+        now = now or dt.datetime.now(dt.UTC)
         report = Report()
         budget = Budget(limits)
         groups: dict[str, list[Resource]] = {}
@@ -101,7 +108,7 @@ class Scanner:
         skipped = set(ignore)
         try:
             for resources in groups.values():
-                context = Context.of(resources, self.root_validity_seconds, assumed)
+                context = Context.of(resources, self.root_validity_seconds, assumed, now, versions)
                 self._check(resources, context, skipped, budget, report)
         except LimitExceeded as reached:
             report.limit = report.limit or reached.problem
