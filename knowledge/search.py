@@ -542,18 +542,21 @@ class Searcher:
         coverage, in_title = [0.0] * size, [0.0] * size
         # The rarest indexed concept each candidate lacks: an entry that misses the one
         # distinctive word of a question ("iptables", "kiali") is seldom its answer.
-        known = [w for w, c in zip(weights, concepts, strict=True) if c.docs]
-        rarest = max(known, default=1.0)
-        missing = [0.0] * size
+        known = sorted(
+            ((w, c.docs) for w, c in zip(weights, concepts, strict=True) if c.docs),
+            key=lambda item: -item[0],
+        )
+        rarest = known[0][0] if known else 1.0
+        missing = [
+            next((w / rarest for w, docs in known if rowid not in docs), 0.0)
+            for rowid in candidates
+        ]
         for weight, concept in zip(weights, concepts, strict=True):
             credit = weight * (GUESS_CREDIT if concept.guessed else 1.0) / total
             for rowid in concept.docs & pool:
                 coverage[at[rowid]] += credit
             for rowid in concept.title_docs & pool:
                 in_title[at[rowid]] += credit
-            if concept.docs:
-                for rowid in pool - concept.docs:
-                    missing[at[rowid]] = max(missing[at[rowid]], weight / rarest)
         bm25_rank = {rowid: k for k, rowid in enumerate(bm25)}
         fuzzy = [0.0] * size
         names = {rowid: self._names[rowid] for rowid in candidates}
@@ -572,10 +575,7 @@ class Searcher:
                     semantic_rank[i] = reciprocal_rank(int(rank[position]))
                     semantic_z[i] = (float(similar[position]) - mean) / spread
         asked = _stems(text)
-        phrases = [
-            sum(p <= asked for p in self._phrases[rowid]) / 3 if self._phrases[rowid] else 0.0
-            for rowid in candidates
-        ]
+        phrases = [sum(map(asked.issuperset, self._phrases[rowid])) / 3 for rowid in candidates]
         titled = [
             len(self._title_stems[rowid] & asked) / (len(self._title_stems[rowid]) or 1)
             for rowid in candidates
