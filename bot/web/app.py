@@ -88,6 +88,7 @@ def create_app(
         openapi_tags=TAGS,
     )
     services = app.state.services = Services(settings, library, store, metrics)
+    closers.append(services.misses.drain)  # buffered misses are written before the store closes
     app.state.answers = AnswerEncoder(library)
     app.state.knowledge_etag = knowledge_etag(library)
 
