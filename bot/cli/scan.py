@@ -11,7 +11,6 @@ from pathlib import Path
 from bot import version
 from bot.catalog import FINDINGS, INCOMPLETE, OK, STOPPED, USAGE
 from bot.cli._base import Commands, Needs, command, print_json
-from bot.terminal import console, scan_text
 from knowledge import (
     CLI_LIMITS,
     SEVERITIES,
@@ -86,6 +85,8 @@ def register(sub: Commands) -> None:
 
 
 def cmd_scan(args: argparse.Namespace, needs: Needs) -> int:
+    from bot.terminal import console, scan_text  # lazy: not for serve
+
     documents: list[tuple[Path, str]] = []
     for name in args.paths:
         if name == "-":
