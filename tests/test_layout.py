@@ -140,7 +140,7 @@ def test_answering_a_decision_is_written_once_in_the_service_layer() -> None:
 
 def test_serving_does_not_load_the_terminal_renderer() -> None:
     """``meshbot serve`` imports every command's module (to parse its arguments) and the app;
-    rich (the CLI's terminal renderer, about 10 MB resident) is loaded only by the commands
+    rich (the CLI's terminal renderer) is loaded only by the commands
     that print, so a fresh interpreter that imports those has not loaded it."""
     code = "import sys, bot.cli, bot.web.app; print(sorted({'rich'} & set(sys.modules)))"
     loaded = subprocess.run(
