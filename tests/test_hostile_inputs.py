@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from bot.settings import Settings
 from bot.slack.commands import FleetError, fleet
+from bot.web.middleware import MAX_JSON_DEPTH, nested_deeper_than
 from engine.answers import EXCERPT_CHARS, MAX_ANSWER_CHARS, Question, UnreadableAnswer
 from engine.questions import QUESTIONS
 from engine.rules import version_tuple
@@ -88,6 +89,20 @@ def test_a_json_body_nested_too_deep_is_refused_whatever_the_content_type_case(
         response = client.post("/v1/ask", content=body, headers={"content-type": content_type})
         assert response.status_code == 422
         assert response.json()["type"] == "urn:meshbot:problem:too-deeply-nested"
+
+
+@pytest.mark.parametrize(
+    ("body", "deeper"),
+    [
+        (b'{"q": "' + b"[{" * 100 + b'"}', False),  # brackets inside a string do not nest
+        (b"[" * 32 + b"]" * 32, False),
+        (b"[" * 33 + b"]" * 33, True),
+        (b'[{"a": [], "b": []}, ' * 40 + b"0" + b"]" * 40, True),  # many siblings, deep too
+        (b"[" + b"[], " * 100 + b"[]]", False),  # many brackets, two deep
+    ],
+)
+def test_json_nesting_is_measured_as_depth_not_bracket_count(body: bytes, deeper: bool) -> None:
+    assert nested_deeper_than(body, MAX_JSON_DEPTH) is deeper
 
 
 def test_only_the_allowed_hosts_are_served(library: Library, tmp_path: Path) -> None:

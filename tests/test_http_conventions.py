@@ -89,6 +89,8 @@ def test_knowledge_routes_are_gzip_compressed_when_asked(client: TestClient) -> 
     assert zipped.headers["content-encoding"] == "gzip"
     assert int(zipped.headers["content-length"]) < len(plain.content) / 3
     assert zipped.json() == plain.json()  # httpx decoded it: the same entity
+    for answer in (plain, zipped):  # a cache keeps the two apart
+        assert answer.headers["vary"] == "Accept-Encoding"
 
 
 def test_small_answers_are_not_compressed(client: TestClient) -> None:
@@ -183,6 +185,16 @@ def test_log_times_are_iso_8601_utc_with_the_zone(json_log: io.StringIO) -> None
     logging.getLogger("meshbot.test").warning("hello")
     (line,) = _json_lines(json_log)
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", line["time"])
+
+
+def test_a_traceback_and_any_extra_value_stay_inside_one_json_line(json_log: io.StringIO) -> None:
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        logging.getLogger("meshbot.test").exception("failed", extra={"big": 2**70, "at": Path("/")})
+    (line,) = _json_lines(json_log)
+    assert "RuntimeError: boom" in line["exc_info"]
+    assert (line["message"], line["big"], line["at"]) == ("failed", 2**70, "/")
 
 
 def test_uvicorns_coloured_message_never_reaches_the_json_log(json_log: io.StringIO) -> None:

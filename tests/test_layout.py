@@ -7,6 +7,8 @@ hidden in a function body counts as much as one at the top of a file.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -134,3 +136,14 @@ def test_answering_a_decision_is_written_once_in_the_service_layer() -> None:
         if "engine.decision.relevant_answers" in names and module.startswith("bot.")
     }
     assert merging == {"bot.services.decisions", "bot.cli.plan"}
+
+
+def test_serving_does_not_load_the_terminal_renderer() -> None:
+    """``meshbot serve`` imports every command's module (to parse its arguments) and the app;
+    rich (the CLI's terminal renderer) is loaded only by the commands
+    that print, so a fresh interpreter that imports those has not loaded it."""
+    code = "import sys, bot.cli, bot.web.app; print(sorted({'rich'} & set(sys.modules)))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert loaded.strip() == "[]"

@@ -5,6 +5,8 @@ upgraded by ``meshbot db migrate`` with its data, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -149,3 +151,28 @@ def test_repeated_votes_from_before_0004_are_kept_at_each_persons_latest(
         count = connection.execute(sa.text("SELECT COUNT(*) FROM answer_feedback")).scalar()
     assert count == 3
     database.dispose()
+
+
+def test_the_head_read_from_the_migration_files_is_alembics() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from bot.store.database import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert head() == ScriptDirectory.from_config(config).get_current_head()
+
+
+def test_a_current_schema_is_opened_without_loading_alembic(tmp_path: Path) -> None:
+    """A service starting on a current schema (the usual restart) does not pay for Alembic."""
+    url = f"sqlite:///{tmp_path / 'state.sqlite'}"
+    Database(url).migrate()
+    code = (
+        "import sys; from bot.store import Database; d = Database(sys.argv[1]); d.migrate(); "
+        "d.ping(); print(sorted({'alembic'} & set(sys.modules)))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code, url], capture_output=True, text=True, check=True
+    ).stdout
+    assert loaded.strip() == "[]"

@@ -73,5 +73,6 @@ def test_every_mesh_subcommand_the_parser_knows_has_a_handler() -> None:
     async def nothing(*args: object) -> None:
         return None
 
+    mesh = command.register(app, Transport(app.client), later)
     with pytest.raises(ValueError, match="cost"):
-        command.register(app, Transport(app.client), later, {"ask": nothing})
+        mesh.route({"ask": nothing})

@@ -122,3 +122,53 @@ def test_no_job_starts_while_a_request_is_being_acknowledged() -> None:
         return order
 
     assert asyncio.run(scenario()) == ["first acknowledged", "second acknowledged", "job"]
+
+
+def test_a_running_job_does_not_resume_while_a_request_is_being_acknowledged() -> None:
+    async def scenario() -> list[str]:
+        work = Background()
+        order: list[str] = []
+        step = asyncio.Event()
+
+        async def job() -> None:
+            order.append("job started")
+            await step.wait()
+            order.append("job resumed")
+
+        async def report(error: BaseException | None) -> None:
+            raise AssertionError("no job fails here")
+
+        work.submit(job(), report)
+        for _ in range(5):
+            await asyncio.sleep(0)
+        with work.acknowledging():
+            step.set()  # what the job awaited is ready: only the acknowledgement holds it
+            for _ in range(10):
+                await asyncio.sleep(0)
+            order.append("acknowledged")
+        assert await work.drain(timeout=5) == 0
+        return order
+
+    assert asyncio.run(scenario()) == ["job started", "acknowledged", "job resumed"]
+
+
+def test_a_job_held_behind_an_acknowledgement_is_cancelled_at_shutdown_and_told() -> None:
+    async def scenario() -> list[BaseException | None]:
+        work = Background()
+        told: list[BaseException | None] = []
+
+        async def job() -> None:
+            await asyncio.sleep(0)
+
+        async def report(error: BaseException | None) -> None:
+            told.append(error)
+
+        work.submit(job(), report)
+        await asyncio.sleep(0)
+        with work.acknowledging():  # never ends before the drain does
+            for _ in range(5):
+                await asyncio.sleep(0)
+            assert await work.drain(timeout=0) == 1
+        return told
+
+    assert asyncio.run(scenario()) == [None]

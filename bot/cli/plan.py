@@ -14,7 +14,6 @@ from bot.catalog import NOT_FOUND, OK, USAGE
 from bot.cli._base import Commands, Needs, command, print_json
 from bot.services.answering import UnreadableAnswers, parse_answers
 from bot.services.estimating import InvalidFleet, cost
-from bot.terminal import console, converse, estimate_table, verdict_view
 from engine.adr import render_adr
 from engine.answers import Value
 from engine.cost import DEFAULT_BASIS, PLANES
@@ -76,6 +75,8 @@ OPTIONS = {
 
 
 def cmd_estimate(args: argparse.Namespace, needs: Needs) -> int:
+    from bot.terminal import console, estimate_table  # lazy: not for serve
+
     fields = {
         "pods": args.pods,
         "nodes": args.nodes,
@@ -105,6 +106,8 @@ def cmd_estimate(args: argparse.Namespace, needs: Needs) -> int:
 
 
 def cmd_decide(args: argparse.Namespace, needs: Needs) -> int:
+    from bot.terminal import console, converse, verdict_view  # lazy: not for serve
+
     rules = needs.rules
     answers: dict[str, Value] = {}
     if args.answers:

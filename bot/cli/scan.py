@@ -11,7 +11,6 @@ from pathlib import Path
 from bot import version
 from bot.catalog import FINDINGS, INCOMPLETE, OK, STOPPED, USAGE
 from bot.cli._base import Commands, Needs, command, print_json
-from bot.terminal import console, scan_text
 from knowledge import (
     CLI_LIMITS,
     SEVERITIES,
@@ -103,6 +102,8 @@ def register(sub: Commands) -> None:
 
 
 def cmd_scan(args: argparse.Namespace, needs: Needs) -> int:
+    from bot.terminal import console, scan_text  # lazy: not for serve
+
     try:
         versions = stated(args.mesh_version, args.kubelet_version)
     except InvalidVersion as error:

@@ -9,7 +9,6 @@ from dataclasses import asdict
 from bot.catalog import NOT_FOUND, OK
 from bot.cli._base import Commands, Needs, command, print_json
 from bot.services.answering import search
-from bot.terminal import console, markdown, severity
 from knowledge import MAX_RESULTS, Answer, KnowledgeBase, Pitfall, find_comparison
 
 
@@ -57,6 +56,8 @@ def cmd_pitfall(args: argparse.Namespace, needs: Needs) -> int:
 
 
 def cmd_compare(args: argparse.Namespace, needs: Needs) -> int:
+    from bot.terminal import console, markdown  # lazy: not for serve
+
     library = needs.library
     comparisons = library.kb.comparisons()
     if not args.subjects:
@@ -84,6 +85,8 @@ def cmd_compare(args: argparse.Namespace, needs: Needs) -> int:
 
 
 def _print_answer(answer: Answer, kb: KnowledgeBase) -> None:
+    from bot.terminal import console, markdown, severity  # lazy: not for serve
+
     out = console()
     out.print(answer.summary + "\n")
     if not answer.answered:

@@ -8,6 +8,7 @@ import sys
 from bot.catalog import OK, USAGE
 from bot.cli._base import Commands, Needs, command
 from bot.settings import Settings
+from knowledge import ensure_index
 
 
 def register(sub: Commands, settings: Settings) -> None:
@@ -38,17 +39,15 @@ def cmd_serve(args: argparse.Namespace, needs: Needs) -> int:
     import uvicorn
 
     from bot import logs
-    from bot.web.app import create_app, open_store
     from bot.web.server import GRACE_SECONDS, PROTOCOL, use_read_timeout
 
     settings = needs.settings
     if args.socket_mode and (settings.slack_bot_token is None or settings.slack_app_token is None):
         print("meshbot: --socket-mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN", file=sys.stderr)
         return USAGE
-    library = needs.library  # refuses to start on an invalid knowledge base
+    workers = 1 if args.socket_mode else settings.web_concurrency
     log_config = logs.setup(settings.log_level)
     use_read_timeout(settings.read_timeout_seconds)
-    workers = 1 if args.socket_mode else settings.web_concurrency
     options = {
         "host": args.host,
         "port": args.port,
@@ -58,8 +57,14 @@ def cmd_serve(args: argparse.Namespace, needs: Needs) -> int:
         "http": PROTOCOL,
     }
     if workers > 1:
+        # Validated (or refused) and made current before any worker starts, without opening
+        # the search: the supervisor never searches, and would hold its memory for nothing.
+        ensure_index(needs.kb, settings.index_path)
         uvicorn.run("bot.web.app:build", factory=True, workers=workers, **options)
         return OK
+    from bot.web.app import create_app, open_store  # a supervisor of workers never needs it
+
+    library = needs.library  # refuses to start on an invalid knowledge base
     app = create_app(settings, library, open_store(settings), socket_mode=args.socket_mode)
     uvicorn.run(app, **options)
     return OK

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.metrics import Metrics
-from bot.store import Feedback, StoreError
 from engine.answers import UnreadableAnswer, Value, excerpt
 from engine.questions import BY_ID
 from knowledge import Answer, Searcher
@@ -53,21 +50,6 @@ def parse_answers(raw: Mapping[str, object]) -> dict[str, Value]:
     if problems:
         raise UnreadableAnswers(problems)
     return answers
-
-
-log = logging.getLogger("meshbot.answering")
-
-
-async def keep_miss(store: Feedback, answer: Answer) -> None:
-    """Record an unanswered question with its closest entries for ``meshbot kb gaps``, off the
-    event loop. A store outage costs the record, never the answer."""
-    if answer.answered:
-        return
-    try:
-        closest = [s.id for s in answer.suggestions]
-        await asyncio.to_thread(store.record_miss, answer.question, closest)
-    except StoreError as error:
-        log.warning("unanswered question not recorded: %s", error)
 
 
 def search(

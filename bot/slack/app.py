@@ -23,6 +23,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.services.root import Services
 from bot.settings import Settings
@@ -33,6 +34,7 @@ from bot.slack.work import DRAIN_SECONDS, Background
 from bot.store import DecisionStore
 
 log = logging.getLogger("meshbot.slack")
+EVENTS_PATH = "/slack/events"
 #: Set on a request's context once bolt has verified and authorised it.
 VERIFIED = "meshbot_verified"
 WEB_API_TIMEOUT_S = 10  # one Web API call; the retries below each get as long
@@ -151,16 +153,33 @@ def _oauth(settings: Settings, store: DecisionStore) -> AsyncOAuthSettings | Non
     )
 
 
+class Acknowledging:
+    """Counts a request to ``EVENTS_PATH`` as being acknowledged from the moment the app sees
+    it, before routing and parsing (each an ``await`` at which post-ack work could otherwise
+    run a step): ``Background`` holds its jobs until no acknowledgement is in hand."""
+
+    def __init__(self, app: ASGIApp, work: Background) -> None:
+        self.app = app
+        self.work = work
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == EVENTS_PATH:
+            with self.work.acknowledging():
+                await self.app(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
 def mount(api: FastAPI, app: AsyncApp, signing_secret: str, work: Background) -> None:
     handler = AsyncSlackRequestHandler(app)
     verifier = SignatureVerifier(signing_secret)
+    api.add_middleware(Acknowledging, work=work)
 
-    @api.post("/slack/events", include_in_schema=False)
+    @api.post(EVENTS_PATH, include_in_schema=False)
     async def slack_events(request: Request) -> Response:
-        with work.acknowledging():  # no post-ack work starts until this answer is ready
-            if not verified(verifier, await request.body(), request.headers):
-                return Response(status_code=401)
-            return await handler.handle(request)  # bolt checks again; the body is cached
+        if not verified(verifier, await request.body(), request.headers):
+            return Response(status_code=401)
+        return await handler.handle(request)  # bolt checks again; the body is cached
 
     if app.oauth_flow is not None:
 

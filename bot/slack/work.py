@@ -9,20 +9,23 @@ work afterwards. That work runs here rather than as untracked tasks, for three r
 - on SIGTERM nothing acknowledged is dropped: ``drain`` waits for the jobs in hand, and those
   still unfinished when the grace period ends are cancelled and their people told;
 - a failing job is logged and reported like any listener error;
-- acknowledgements go first: no job starts while a request from Slack is still being
-  acknowledged (``acknowledging``). Jobs share the event loop with the acknowledgements, and a
-  job's search is CPU work that runs without yielding; started at once, fifty of them
-  interleaved with fifty acknowledgements at every ``await`` of bolt's dispatch, and the
-  last acknowledgement of a burst waited for most of the burst's work. Under a flood that never
-  lets up, jobs wait and the backlog refuses new ones (the person is told): the work degrades,
-  the acknowledgements do not.
+- acknowledgements go first: no job starts, and no running job resumes after an ``await``,
+  while a request from Slack is being acknowledged (``acknowledging``). Jobs share the event
+  loop with the acknowledgements, and each step of a job (its search, building a message,
+  encoding a Web API call) is CPU work that runs without yielding. An acknowledgement passes
+  through some twenty ``await``s of the HTTP stack and bolt's dispatch, and at each one it
+  waited for a step of every running job: gating only the start of jobs left the jobs already
+  running (up to ``concurrency`` of them) interleaved with a burst that arrived a moment later,
+  and that burst's last acknowledgements waited hundreds of milliseconds. Under a flood that
+  never lets up, jobs wait and the backlog refuses new ones (the person is told): the work
+  degrades, the acknowledgements do not.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -79,7 +82,7 @@ class Background:
         try:
             async with self._slots:
                 await self._no_acknowledgements.wait()
-                await job
+                await _Yielding(job, self._no_acknowledgements)
         except asyncio.CancelledError:
             job.close()  # cancelled while waiting for a slot: the job never started
             raise
@@ -103,6 +106,34 @@ class Background:
         if unfinished:
             log.warning("slack work abandoned at shutdown", extra={"jobs": len(unfinished)})
         return len(unfinished)
+
+
+class _Yielding:
+    """Awaits ``job``, resuming it after each of its ``await``s only once ``clear`` is set: the
+    job's steps wait while acknowledgements are in hand, whatever the job awaits. (A task runs
+    its coroutine by sending it the result of whatever it last awaited; this stands between
+    the two, and waits on ``clear`` before passing the result, or the exception, on.)"""
+
+    def __init__(self, job: Coroutine[Any, Any, None], clear: asyncio.Event) -> None:
+        self._job = job
+        self._clear = clear
+
+    def __await__(self) -> Generator[Any, Any, None]:
+        steps = self._job.__await__()
+        value: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                awaited = steps.send(value) if error is None else steps.throw(error)
+            except StopIteration:
+                return
+            value, error = None, None
+            try:
+                value = yield awaited
+                if not self._clear.is_set():
+                    yield from self._clear.wait().__await__()
+            except BaseException as raised:  # cancellation included: the job sees it
+                error = raised
 
 
 async def _quietly(telling: Awaitable[None]) -> None:

@@ -5,27 +5,33 @@ One code path (SQLAlchemy Core) for SQLite and PostgreSQL. A database made by a 
 migrations existed (its ``meshbot_schema`` table says version 1) is recognised and upgraded
 from there, so an operator only ever runs ``meshbot db migrate`` (``serve`` does it at start).
 The error tree is drawn in ``bot/store/__init__.py``.
+
+Alembic (about 9 MB resident with Mako) is imported only when the schema must change: the
+revision the code expects is read from the migration files and the database's from Alembic's
+version table, so a service starting on a current schema never loads it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: The revision that reproduces the schema of releases before migrations (``meshbot_schema`` 1).
 BASELINE = "0001"
+#: ``revision = "0003"`` / ``down_revision = "0002"`` (or ``None``) in a migration file.
+_REVISION_LINE = re.compile(r'^(revision|down_revision)\s*=\s*(?:"([^"]+)"|None)', re.MULTILINE)
 _MIGRATION_LOCK = 0x6D657368  # "mesh": serialises migrations across replicas on PostgreSQL
 
 
@@ -54,7 +60,9 @@ def aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _config(connection: Connection | None = None) -> Config:
+def _config(connection: Connection) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -63,10 +71,16 @@ def _config(connection: Connection | None = None) -> Config:
 
 @cache
 def head() -> str:
-    """The revision this release's code expects."""
-    revision = ScriptDirectory.from_config(_config()).get_current_head()
-    assert revision is not None
-    return revision
+    """The revision this release's code expects: the one no migration names as the revision it
+    follows (tests/test_migrations.py checks it against Alembic's own answer)."""
+    revisions: set[str] = set()
+    followed: set[str | None] = set()
+    for path in (MIGRATIONS / "versions").glob("[0-9]*.py"):
+        fields = {name: value or None for name, value in _REVISION_LINE.findall(path.read_text())}
+        revisions.add(str(fields["revision"]))
+        followed.add(fields.get("down_revision"))
+    (last,) = revisions - followed
+    return last
 
 
 class Database:
@@ -112,10 +126,9 @@ class Database:
         with self.transaction() as connection:
             if connection.dialect.name == "postgresql":
                 connection.execute(sa.text(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})"))
-            config = _config(connection)
-            if _revision(connection) is None and sa.inspect(connection).has_table("meshbot_schema"):
-                command.stamp(config, BASELINE)  # made by a release before migrations
-            command.upgrade(config, "head")
+            current = _revision(connection)
+            if current != head():
+                _upgrade(connection, current)
         self.migrated = True
 
     def revision(self) -> str | None:
@@ -145,4 +158,17 @@ class Database:
 
 
 def _revision(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
+    """The revision in Alembic's version table (None: never migrated)."""
+    if not sa.inspect(connection).has_table("alembic_version"):
+        return None
+    revision = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    return None if revision is None else str(revision)
+
+
+def _upgrade(connection: Connection, current: str | None) -> None:
+    from alembic import command
+
+    config = _config(connection)
+    if current is None and sa.inspect(connection).has_table("meshbot_schema"):
+        command.stamp(config, BASELINE)  # made by a release before migrations
+    command.upgrade(config, "head")

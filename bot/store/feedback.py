@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -46,15 +47,23 @@ class Feedback:
             )
 
     def record_miss(self, question: str, closest: list[str]) -> None:
-        moment = now()
+        self.record_misses([(question, closest, now())])
+
+    def record_misses(self, rows: Sequence[tuple[str, list[str], dt.datetime]]) -> None:
+        """(question, closest entry ids, when asked) for each unanswered question, in one
+        transaction: a burst of misses costs one commit, and expired rows one delete."""
         with self.database.transaction() as connection:
-            connection.execute(misses.delete().where(misses.c.created_at < moment - MISS_RETENTION))
+            connection.execute(misses.delete().where(misses.c.created_at < now() - MISS_RETENTION))
             connection.execute(
-                misses.insert().values(
-                    question=question[:MAX_QUESTION_CHARS],
-                    closest=json.dumps(closest[:5]),
-                    created_at=moment,
-                )
+                misses.insert(),
+                [
+                    {
+                        "question": question[:MAX_QUESTION_CHARS],
+                        "closest": json.dumps(closest[:5]),
+                        "created_at": moment,
+                    }
+                    for question, closest, moment in rows
+                ],
             )
 
     def misses_since(self, since: dt.datetime) -> list[tuple[str, dt.datetime, list[str], str]]:

@@ -11,7 +11,6 @@ from typing import Any
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
-from starlette.middleware.gzip import GZipMiddleware
 
 from bot.metrics import Metrics
 from bot.services.root import Services
@@ -36,8 +35,6 @@ TAGS = [
     {"name": "scan", "description": "Kubernetes manifests checked for mesh pitfalls."},
     {"name": "operations", "description": "Health, readiness and metrics (never need a key)."},
 ]
-#: Bodies smaller than this are sent as they are: compressing them saves too little.
-GZIP_MIN_BYTES = 1024
 
 
 def open_store(settings: Settings) -> DecisionStore:
@@ -88,6 +85,7 @@ def create_app(
         openapi_tags=TAGS,
     )
     services = app.state.services = Services(settings, library, store, metrics)
+    closers.append(services.misses.drain)  # buffered misses are written before the store closes
     app.state.answers = AnswerEncoder(library)
     app.state.knowledge_etag = knowledge_etag(library)
 
@@ -124,7 +122,6 @@ def create_app(
         closers += closers_
     else:
         closers += _mount_slack(app, services)
-    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
     app.add_middleware(
         RequestMiddleware,
         metrics=metrics,

@@ -4,6 +4,8 @@
   bound to ``bot.logs.request_id`` so every log line written while serving it carries it;
 - the ``Host`` header against ``MESHBOT_ALLOWED_HOSTS`` (400 for any other);
 - a body limit (413) and a JSON nesting limit (422), checked before any parsing;
+- gzip for clients that ask for it (Starlette's ``GZipMiddleware``); the others skip it, as
+  its pass-through still parsed every response's headers;
 - one structured access-log line and the per-route metrics, whose labels come from closed sets
   (an unknown method or an unmatched path folds into ``other``/``unmatched``), so no caller
   can grow ``/metrics`` by inventing methods.
@@ -23,6 +25,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from prometheus_client import Counter, Histogram
+from starlette.middleware.gzip import GZipMiddleware
 
 from bot import logs
 from bot.metrics import Metrics
@@ -35,6 +38,10 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MAX_JSON_DEPTH = 32
+#: Bodies smaller than this are sent as they are: compressing them saves too little.
+GZIP_MIN_BYTES = 1024
+#: What a response that could have been compressed says to caches, compressed or not.
+_VARY = (b"vary", b"Accept-Encoding")
 #: Methods that get a metrics label of their own; any other token is counted as ``other``.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -45,9 +52,13 @@ _ID_PREFIX = os.urandom(8).hex()
 _ids = itertools.count()
 
 
-def json_depth(body: bytes) -> int:
-    """Deepest nesting of arrays and objects, ignoring brackets inside strings."""
-    depth = deepest = 0
+def nested_deeper_than(body: bytes, limit: int) -> bool:
+    """Whether arrays and objects nest more than ``limit`` deep, brackets inside strings not
+    counted. A body with no more opening brackets than ``limit`` cannot, so that is counted
+    first (in C, and most bodies stop there) before walking the bytes in Python."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False
+    depth = 0
     in_string = escaped = False
     for byte in body:
         if in_string:
@@ -61,10 +72,11 @@ def json_depth(body: bytes) -> int:
             in_string = True
         elif byte in (0x5B, 0x7B):  # [ {
             depth += 1
-            deepest = max(deepest, depth)
+            if depth > limit:
+                return True
         elif byte in (0x5D, 0x7D):
             depth -= 1
-    return deepest
+    return False
 
 
 class RequestMiddleware:
@@ -76,6 +88,7 @@ class RequestMiddleware:
         allowed_hosts: frozenset[str] = frozenset({"*"}),
     ) -> None:
         self.app = app
+        self.compressing = GZipMiddleware(app, minimum_size=GZIP_MIN_BYTES)
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
         self.allowed_hosts = allowed_hosts
@@ -107,11 +120,13 @@ class RequestMiddleware:
     ) -> None:
         started = time.perf_counter()
         status = [500]
+        gzip = b"gzip" in headers.get(b"accept-encoding", b"")
+        added = [(b"x-request-id", request_id.encode())] + ([] if gzip else [_VARY])
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
-                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+                message.setdefault("headers", []).extend(added)
             await send(message)
 
         refusal, body = (
@@ -131,7 +146,7 @@ class RequestMiddleware:
                 replayed = True
                 return {"type": "http.request", "body": body, "more_body": False}
 
-            await self.app(scope, replay, send_with_id)
+            await (self.compressing if gzip else self.app)(scope, replay, send_with_id)
         self._record(scope, status[0], time.perf_counter() - started, request_id)
 
     async def _read_body(
@@ -157,7 +172,7 @@ class RequestMiddleware:
                 break
         body = b"".join(chunks)
         json_body = b"json" in headers.get(b"content-type", b"").lower()
-        if json_body and json_depth(body) > MAX_JSON_DEPTH:
+        if json_body and nested_deeper_than(body, MAX_JSON_DEPTH):
             detail = f"JSON nested deeper than {MAX_JSON_DEPTH} levels"
             return problem_response("too-deeply-nested", detail), b""
         return None, body

@@ -25,17 +25,19 @@ from bot.slack.work import Background
 
 def register(app: AsyncApp, services: Services, transport: Transport, work: Background) -> None:
     later = Deferred(transport, work)
+    mesh = command.register(app, transport, later)  # first: see its docstring
     threads = decision.register(app, services, transport, later)
     knowledge = answers.register(app, services, transport, later)
     scans = scan.register(app, services, transport, later)
     home.register(app, services, transport, later, threads)
     events.register(app, later, threads, knowledge)
-    routes: dict[str, command.Handler] = {
-        "should-we": lambda _, asked: threads.start(asked),
-        "ask": knowledge.ask,
-        "pitfall": knowledge.ask,
-        "compare": knowledge.compare,
-        "cost": knowledge.cost,
-        "scan": scans.command,
-    }
-    command.register(app, transport, later, routes)
+    mesh.route(
+        {
+            "should-we": lambda _, asked: threads.start(asked),
+            "ask": knowledge.ask,
+            "pitfall": knowledge.ask,
+            "compare": knowledge.compare,
+            "cost": knowledge.cost,
+            "scan": scans.command,
+        }
+    )

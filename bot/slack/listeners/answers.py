@@ -9,7 +9,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.services.answering import keep_miss, search
+from bot.services.answering import search
 from bot.services.estimating import InvalidFleet, cost
 from bot.services.links import page_url
 from bot.services.root import Services
@@ -52,7 +52,7 @@ class Answers:
         except InvalidQuestion as error:
             await self.transport.note(asked, escape(str(error)))
             return
-        await keep_miss(self.services.feedback, result)
+        self.services.misses.keep(result)
         await self.transport.answer(asked, self.answer_for(result, f"<@{asked.user}>"), True)
 
     def answer_for(self, result: Answer, asked_by: str) -> Message:
@@ -102,7 +102,7 @@ class Answers:
         except InvalidQuestion as error:
             await self.transport.post(channel, messages.notice(escape(str(error))), thread_ts)
             return
-        await keep_miss(self.services.feedback, result)
+        self.services.misses.keep(result)
         await self.transport.post(channel, self.answer_for(result, f"<@{user}>"), thread_ts)
 
     # -- buttons ---------------------------------------------------------------------------

@@ -9,8 +9,9 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
-from bot.services.answering import keep_miss, search
+from bot.services.answering import search
 from bot.web.caching import Conditional
 from bot.web.deps import AnswersDep, LibraryDep, ServicesDep
 from bot.web.models import AskIn, AskOut, CitedSource, ComparisonOut, Items, PitfallOut
@@ -74,12 +75,12 @@ async def ask(body: AskIn, services: ServicesDep, answers: AnswersDep) -> Respon
     """Answer a question from the knowledge base, or say it does not know. The first result
     comes in full, the others in brief (``full: true`` for all); see bot/web/answers.py."""
     answer = search(services.library.searcher, services.metrics, body.question, body.limit)
-    await keep_miss(services.feedback, answer)
+    services.misses.keep(answer)
     return Response(answers.encode(answer, body.full), media_type="application/json")
 
 
 @router.get("/gaps", operation_id="knowledgeGaps", summary="Unanswered questions, grouped")
-def knowledge_gaps(
+async def knowledge_gaps(
     library: LibraryDep,
     services: ServicesDep,
     since: Annotated[
@@ -89,9 +90,14 @@ def knowledge_gaps(
     """Unanswered questions and 👎 answers grouped by the closest entry, with what would have
     caught each group (the weekly routine of a knowledge owner; no user ids)."""
     window = parse_since(since)  # the pattern above admits only what this reads
-    rows = services.feedback.misses_since(dt.datetime.now(dt.UTC) - window)
-    found = gaps([Miss(*row) for row in rows], library.searcher)
-    return [dataclasses.asdict(gap) for gap in found]
+    await services.misses.drain()  # this process's latest misses are written first
+
+    def grouped() -> list[dict[str, Any]]:
+        rows = services.feedback.misses_since(dt.datetime.now(dt.UTC) - window)
+        found = gaps([Miss(*row) for row in rows], library.searcher)
+        return [dataclasses.asdict(gap) for gap in found]
+
+    return await run_in_threadpool(grouped)
 
 
 @router.get(
