@@ -51,6 +51,11 @@ class Metrics:
             ["kind"],
             registry=self.registry,
         )
+        self.slack_work = Gauge(
+            "meshbot_slack_work_pending",
+            "Slack jobs acknowledged and not finished (running or waiting for a slot).",
+            registry=self.registry,
+        )
         self.searches = Counter("meshbot_searches", "Questions searched.", registry=self.registry)
         self.unanswered = Counter(
             "meshbot_searches_unanswered",

@@ -113,6 +113,18 @@ def test_a_decision_alternating_between_replicas_survives_losing_one(
     assert state["verdict"]["plane"] == "linkerd"
 
 
+def _settle(*bases: str) -> None:
+    """Wait until no replica has Slack work in hand (``meshbot_slack_work_pending`` is 0); the
+    jobs were submitted before each event's acknowledgement returned."""
+    for base in bases:
+        while True:
+            with urllib.request.urlopen(f"{base}/metrics", timeout=10) as response:
+                text = response.read().decode()
+            if "\nmeshbot_slack_work_pending 0.0\n" in text:
+                break
+            time.sleep(0.05)  # polling interval only; pytest-timeout bounds the wait
+
+
 def _signed(base: str, body: str, content_type: str) -> None:
     headers = {"Content-Type": content_type, **sign(body, SECRET)}
     _call(base, "POST", "/slack/events", body.encode(), **headers)
@@ -142,7 +154,7 @@ def test_slack_across_replicas_answers_once_and_continues_the_thread(
     _signed(a, event, "application/json")
     _signed(b, event, "application/json")  # Slack's retry lands on the other replica
     slack.wait_for("chat.postMessage")
-    time.sleep(1)
+    _settle(a, b)  # both replicas done: a duplicate would have been posted by now
     assert len(slack.calls_to("chat.postMessage")) == 1
 
     command = urlencode(

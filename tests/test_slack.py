@@ -136,7 +136,7 @@ def test_fifty_people_answering_at_once_one_answer_wins(bot: Harness) -> None:
             pool.map(lambda n: bot.click(first, "answer_pick", user=f"U{n}", label="40"), range(50))
         )
     bot.posted(3)
-    time.sleep(0.5)  # give any duplicate a chance to appear
+    bot.settle()  # every click handled: a duplicate would be here by now
     assert len(bot.slack.calls_to("chat.postMessage")) == 3  # root, question 1, question 2
     assert len(bot.slack.calls_to("chat.update")) == 1
     told = bot.slack.wait_for("chat.postEphemeral", 49)
@@ -275,7 +275,7 @@ def test_the_bot_ignores_itself_and_other_bots(bot: Harness) -> None:
                 **author,
             }
         )
-    time.sleep(0.5)
+    bot.settle()
     assert bot.slack.calls_to("chat.postMessage") == []
 
 
@@ -291,7 +291,7 @@ def test_a_retried_event_is_answered_once(bot: Harness) -> None:
     assert bot.event(event, event_id="EvSAME").status_code == 200
     assert bot.event(event, event_id="EvSAME").status_code == 200
     bot.posted()
-    time.sleep(0.5)
+    bot.settle()
     assert len(bot.slack.calls_to("chat.postMessage")) == 1
 
 

@@ -90,6 +90,13 @@ class Background:
             log.error("slack work failed", exc_info=error)
             await _quietly(report(error))
 
+    async def settled(self) -> None:
+        """Return once no job is in hand, counting jobs submitted while waiting: the point at
+        which everything Slack asked for has been answered. Tests wait on it instead of
+        sleeping and hoping a late duplicate would have shown up by then."""
+        while self._jobs:
+            await asyncio.wait(list(self._jobs))
+
     async def drain(self, timeout: float) -> int:
         """Refuse new work, wait up to ``timeout`` seconds for the jobs in hand, then cancel
         the rest and tell their people. Returns how many were abandoned."""

@@ -176,6 +176,8 @@ def _mount_slack(api: FastAPI, services: Services) -> list[Callable[[], Awaitabl
     work = Background()
     bolt, close = slack.build(services, work)
     slack.mount(api, bolt, settings.slack_signing_secret.get_secret_value(), work)
+    api.state.slack_work = work
+    services.metrics.slack_work.set_function(lambda: work.pending)
     return [close]
 
 

@@ -125,6 +125,12 @@ class Harness:
             }
         )
 
+    def settle(self) -> None:
+        """Wait until the bot has finished everything it was asked (its work pool is idle):
+        after this, a call that has not been made will not be made."""
+        assert self.client.portal is not None, "the harness runs the app in a TestClient block"
+        self.client.portal.call(self.client.app.state.slack_work.settled)  # type: ignore[attr-defined]
+
     def posted(self, count: int = 1) -> list[Call]:
         return self.slack.wait_for("chat.postMessage", count)
 
