@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx2 import Response
 
 from bot.settings import Settings
+from bot.slack.work import Background
 from knowledge.library import Library
 from tests.support.fake_slack import RESPOND, TEAM_ID, Call, FakeSlack, sign
 from tests.support.servers import serve
@@ -129,7 +131,9 @@ class Harness:
         """Wait until the bot has finished everything it was asked (its work pool is idle):
         after this, a call that has not been made will not be made."""
         assert self.client.portal is not None, "the harness runs the app in a TestClient block"
-        self.client.portal.call(self.client.app.state.slack_work.settled)  # type: ignore[attr-defined]
+        assert isinstance(self.client.app, FastAPI)
+        work: Background = self.client.app.state.slack_work
+        self.client.portal.call(work.settled)
 
     def posted(self, count: int = 1) -> list[Call]:
         return self.slack.wait_for("chat.postMessage", count)
