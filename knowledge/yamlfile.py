@@ -20,15 +20,37 @@ Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class ParsedFile:
-    """A YAML file's data together with its node tree."""
+    """A YAML document's data together with its node tree.
 
-    def __init__(self, path: Path, data: Any, root: yaml.Node | None, first_line: int = 1) -> None:
+    Given the ``text`` it was composed from, the document keeps only its root's line (which
+    every resource reports) and composes its tree again whenever a line inside it is asked for.
+    A scan holds thousands of documents and asks few of them for a line; keeping every tree
+    alive made Python's cyclic garbage collector walk millions of nodes at each full collection,
+    two thirds of a scan's time. Composing is deterministic, so the lines are the same."""
+
+    def __init__(
+        self,
+        path: Path,
+        data: Any,
+        root: yaml.Node | None,
+        first_line: int = 1,
+        text: str | None = None,
+        index: int = 0,
+    ) -> None:
         self.path = path
         self.data = data
-        self.root = root
         #: The file line where ``root``'s text starts: a stream split into documents before
         #: parsing (as kubectl splits it) parses each document on its own, from line 1.
         self.first_line = first_line
+        self._start = root.start_mark.line if root is not None else 0
+        self._root = root if text is None else None
+        #: The text whose ``index``-th document ``root`` is, when the tree is not kept.
+        self._text = text if root is not None else None
+        self._index = index
+
+    @property
+    def root(self) -> yaml.Node | None:
+        return self._root if self._text is None else _compose(self._text, self._index)
 
     def line_of(self, loc: Sequence[int | str]) -> int:
         """The 1-based line of the deepest node that ``loc`` reaches inside this document.
@@ -36,6 +58,8 @@ class ParsedFile:
         A merge key (``<<: *defaults``) copies the anchor's nodes into the mapping, marks and
         all; a node whose text lies outside this document's own lines is such a copy, so the
         line stays on the last node written here instead of jumping into another resource."""
+        if not loc:
+            return self._start + self.first_line
         node = self.root
         if node is None:
             return self.first_line
@@ -47,14 +71,17 @@ class ParsedFile:
             node = child
         return node.start_mark.line + self.first_line
 
-    def part(self, loc: Sequence[int | str]) -> ParsedFile:
-        """The value at ``loc`` as a document of its own (a list's items, say)."""
-        node = self.root
-        data = self.data
-        for step in loc:
-            node = _child(node, step) if node is not None else None
-            data = data[step]
-        return ParsedFile(self.path, data, node, self.first_line)
+    def items(self, key: str) -> list[ParsedFile]:
+        """Each item of the list under ``key`` as a document of its own (a List's resources),
+        keeping its nodes: the tree is composed once for all of them."""
+        root = self.root
+        nodes = _child(root, key) if root is not None else None
+        return [
+            ParsedFile(
+                self.path, item, _child(nodes, i) if nodes is not None else None, self.first_line
+            )
+            for i, item in enumerate(self.data[key])
+        ]
 
     def problem(self, loc: Sequence[int | str], message: str) -> Problem:
         return Problem(self.path, self.line_of(loc), message)
@@ -68,6 +95,17 @@ def _child(node: yaml.Node, part: int | str) -> yaml.Node | None:
             if key.value == part:
                 return value  # type: ignore[no-any-return]
     return None
+
+
+def _compose(text: str, index: int) -> yaml.Node | None:
+    """The node tree of the ``index``-th document in ``text``."""
+    loader = Loader(text)
+    try:
+        for _ in range(index + 1):
+            node = loader.get_node() if loader.check_node() else None
+        return node
+    finally:
+        loader.dispose()
 
 
 def parse(path: Path) -> ParsedFile | Problem:

@@ -4,6 +4,7 @@ resource, or not YAML at all, is reported with its place and skipped, never fata
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -193,7 +194,9 @@ def _parse(
 ) -> Iterator[Resource]:
     loader = Loader(chunk)
     try:
-        while loader.check_node():
+        for index in itertools.count():
+            if not loader.check_node():
+                break
             node = loader.get_node()
             if node is None:
                 continue
@@ -207,7 +210,8 @@ def _parse(
                 problems.append(Problem(path, line, message))
                 continue
             data = loader.construct_document(node)
-            yield from _resources(ParsedFile(path, data, node, first_line), problems, budget)
+            document = ParsedFile(path, data, node, first_line, chunk, index)
+            yield from _resources(document, problems, budget)
     except yaml.YAMLError as error:
         problems.append(_not_yaml(path, first_line, chunk, error))
     finally:
@@ -242,8 +246,8 @@ def _resources(
     if data["kind"].endswith("List") and isinstance(data.get("items"), list):
         budget.enter_list(document.path, document.line_of(()), depth + 1)
         items: list[Resource] = []
-        for index in range(len(data["items"])):
-            items += _resources(document.part(("items", index)), problems, budget, depth + 1)
+        for item in document.items("items"):
+            items += _resources(item, problems, budget, depth + 1)
         return items
     metadata: dict[str, Any] = data["metadata"] if isinstance(data.get("metadata"), dict) else {}
     name = str(metadata.get("name") or "")
