@@ -20,37 +20,20 @@ Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class ParsedFile:
-    """A YAML document's data together with its node tree.
+    """A YAML document's data together with its node tree."""
 
-    Given the ``text`` it was composed from, the document keeps only its root's line (which
-    every resource reports) and composes its tree again whenever a line inside it is asked for.
-    A scan holds thousands of documents and asks few of them for a line; keeping every tree
-    alive made Python's cyclic garbage collector walk millions of nodes at each full collection,
-    two thirds of a scan's time. Composing is deterministic, so the lines are the same."""
-
-    def __init__(
-        self,
-        path: Path,
-        data: Any,
-        root: yaml.Node | None,
-        first_line: int = 1,
-        text: str | None = None,
-        index: int = 0,
-    ) -> None:
+    def __init__(self, path: Path, data: Any, root: yaml.Node | None, first_line: int = 1) -> None:
         self.path = path
         self.data = data
         #: The file line where ``root``'s text starts: a stream split into documents before
         #: parsing (as kubectl splits it) parses each document on its own, from line 1.
         self.first_line = first_line
+        self._root = root
         self._start = root.start_mark.line if root is not None else 0
-        self._root = root if text is None else None
-        #: The text whose ``index``-th document ``root`` is, when the tree is not kept.
-        self._text = text if root is not None else None
-        self._index = index
 
     @property
     def root(self) -> yaml.Node | None:
-        return self._root if self._text is None else _compose(self._text, self._index)
+        return self._root
 
     def line_of(self, loc: Sequence[int | str]) -> int:
         """The 1-based line of the deepest node that ``loc`` reaches inside this document.
@@ -85,6 +68,28 @@ class ParsedFile:
 
     def problem(self, loc: Sequence[int | str], message: str) -> Problem:
         return Problem(self.path, self.line_of(loc), message)
+
+
+class ParsedText(ParsedFile):
+    """A document that keeps its text instead of its node tree, and composes the tree again
+    whenever a line inside it is asked for (the root's line, which every resource reports, is
+    kept). A scan holds thousands of documents and asks few of them for a line; keeping every
+    tree alive made Python's cyclic garbage collector walk millions of nodes at each full
+    collection, two thirds of a scan's time. Composing is deterministic: the lines are the same."""
+
+    def __init__(
+        self, path: Path, data: Any, start: int, first_line: int, text: str, index: int
+    ) -> None:
+        """``start``: the line (from 0) the root starts on in ``text``, whose ``index``-th
+        document this is."""
+        super().__init__(path, data, None, first_line)
+        self._start = start
+        self._text = text
+        self._index = index
+
+    @property
+    def root(self) -> yaml.Node | None:
+        return _compose(self._text, self._index)
 
 
 def _child(node: yaml.Node, part: int | str) -> yaml.Node | None:

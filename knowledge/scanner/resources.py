@@ -12,9 +12,10 @@ from typing import Any
 
 import yaml
 
+from knowledge import plainyaml
 from knowledge.errors import Problem
 from knowledge.scanner.limits import CLI_LIMITS, Budget
-from knowledge.yamlfile import Loader, ParsedFile, expansion
+from knowledge.yamlfile import Loader, ParsedFile, ParsedText, expansion
 
 #: Where each workload kind keeps its pod template (a Pod is its own template).
 TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
@@ -192,6 +193,24 @@ def _count_unread(
 def _parse(
     path: Path, first_line: int, chunk: str, problems: list[Problem], budget: Budget
 ) -> Iterator[Resource]:
+    """The resources in one document, built from libyaml's events when it is plain data (no
+    anchor can expand then); otherwise composed, and sized before it is constructed."""
+    try:
+        built, error = plainyaml.documents(chunk)
+    except plainyaml.Unusual:
+        yield from _compose(path, first_line, chunk, problems, budget)
+        return
+    for index, (start, data) in enumerate(built):
+        budget.spend_document(path, start + first_line, 0, 0)
+        document = ParsedText(path, data, start, first_line, chunk, index)
+        yield from _resources(document, problems, budget)
+    if error is not None:
+        problems.append(_not_yaml(path, first_line, chunk, error))
+
+
+def _compose(
+    path: Path, first_line: int, chunk: str, problems: list[Problem], budget: Budget
+) -> Iterator[Resource]:
     loader = Loader(chunk)
     try:
         for index in itertools.count():
@@ -210,7 +229,8 @@ def _parse(
                 problems.append(Problem(path, line, message))
                 continue
             data = loader.construct_document(node)
-            document = ParsedFile(path, data, node, first_line, chunk, index)
+            start = node.start_mark.line
+            document = ParsedText(path, data, start, first_line, chunk, index)
             yield from _resources(document, problems, budget)
     except yaml.YAMLError as error:
         problems.append(_not_yaml(path, first_line, chunk, error))
