@@ -57,57 +57,57 @@ def documents(text: str) -> tuple[list[tuple[int, Any]], yaml.YAMLError | None]:
     return built, None
 
 
-class _Open:
-    """A mapping or sequence being filled, and for a mapping the key waiting for its value."""
-
-    __slots__ = ("data", "key", "keyed")
-
-    def __init__(self, data: dict[Any, Any] | list[Any]) -> None:
-        self.data = data
-        self.key: Any = None
-        self.keyed = False
+#: In an open mapping, no key is waiting for its value.
+_NO_KEY = object()
 
 
 def _document(loader: Any) -> tuple[int, Any]:
+    """The next document's line and data. Events are told apart by their exact class (libyaml's
+    parser makes no subclasses): ``isinstance`` chains were a tenth of the time."""
     start = loader.peek_event().start_mark.line
-    open_: list[_Open] = []
+    open_: list[list[Any]] = []  # each open collection, and for a mapping the key waiting
     while True:
         event = loader.get_event()
-        if isinstance(event, yaml.CollectionEndEvent):
-            closed = open_.pop()
+        kind = event.__class__
+        if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            closed = open_.pop()[0]
             if not open_:
-                return start, closed.data
+                return start, closed
             continue
-        value = _value(loader, event)
+        value = _scalar(loader, event) if kind is yaml.ScalarEvent else _collection(event)
         if open_:
             parent = open_[-1]
-            if isinstance(parent.data, list):
-                parent.data.append(value)
-            elif parent.keyed:
-                parent.data[parent.key] = value
-                parent.keyed = False
-            elif isinstance(event, yaml.ScalarEvent):
-                parent.key, parent.keyed = value, True
+            if parent[0].__class__ is list:
+                parent[0].append(value)
+            elif parent[1] is not _NO_KEY:
+                parent[0][parent[1]] = value
+                parent[1] = _NO_KEY
+            elif kind is yaml.ScalarEvent:
+                parent[1] = value
             else:
                 raise Unusual  # a collection as a key: unhashable, PyYAML raises its error
-        if not isinstance(event, yaml.CollectionStartEvent):
-            if not open_:
-                return start, value
-            continue
-        open_.append(_Open(value))
+        elif kind is yaml.ScalarEvent:
+            return start, value
+        if kind is not yaml.ScalarEvent:
+            open_.append([value, _NO_KEY])
 
 
-def _value(loader: Any, event: yaml.Event) -> Any:
-    """A scalar's value, or an empty mapping or sequence for a collection's start; resolved as
-    PyYAML's composer resolves a node with no tag or the non-specific ``!``."""
+def _collection(event: yaml.Event) -> dict[Any, Any] | list[Any]:
+    """An empty mapping or sequence for a collection's start with no tag (or the non-specific
+    ``!``); anything else here is an alias."""
     if (
-        not isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent)
+        not isinstance(event, yaml.CollectionStartEvent)
         or event.anchor is not None
         or event.tag not in (None, "!")
     ):
-        raise Unusual  # an alias, an anchor or an explicit tag
-    if isinstance(event, yaml.CollectionStartEvent):
-        return {} if isinstance(event, yaml.MappingStartEvent) else []
+        raise Unusual
+    return {} if isinstance(event, yaml.MappingStartEvent) else []
+
+
+def _scalar(loader: Any, event: yaml.ScalarEvent) -> Any:
+    """A scalar's value, resolved as PyYAML's composer resolves a node with no tag (or ``!``)."""
+    if event.anchor is not None or event.tag not in (None, "!"):
+        raise Unusual
     tag = _tag(event)
     if tag == _STR:
         return event.value
