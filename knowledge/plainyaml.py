@@ -34,10 +34,12 @@ class Unusual(Exception):
     (``=``) key, a key that is not a scalar."""
 
 
-def documents(text: str) -> tuple[list[tuple[int, Any]], yaml.YAMLError | None]:
+def documents(text: str) -> tuple[list[tuple[int, Any]], yaml.YAMLError | ValueError | None]:
     """Each document of ``text`` as (the line, from 0, its root starts on; its data), as
-    ``yaml.safe_load_all`` builds it, and the YAML error that ended the stream early, if one did
-    (the documents before it are kept, as a composer reading them one by one would).
+    ``yaml.safe_load_all`` builds it, and the error that ended the stream early, if one did (the
+    documents before it are kept, as a composer reading them one by one would): a YAML error, or
+    the ``ValueError`` of a value the safe loader resolves but cannot build (``2002-13-45`` is a
+    timestamp with a 13th month, ``0x_`` a hexadecimal integer with no digit).
 
     Raises ``Unusual`` at the first thing beyond plain data. libyaml bounds nesting (1,000
     deep), and the loop below does not recurse."""
@@ -50,7 +52,7 @@ def documents(text: str) -> tuple[list[tuple[int, Any]], yaml.YAMLError | None]:
             document = _document(loader)
             loader.get_event()  # document end: a composer fails here before returning the node
             built.append(document)
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, ValueError) as error:
         return built, error
     finally:
         loader.dispose()

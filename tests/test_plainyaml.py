@@ -28,7 +28,7 @@ def _composed(text: str) -> tuple[list[tuple[int, Any]], str | None]:
             node = loader.get_node()
             assert node is not None
             built.append((node.start_mark.line, loader.construct_document(node)))
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, ValueError) as error:
         return built, str(error)
     finally:
         loader.dispose()
@@ -101,6 +101,8 @@ def test_anything_beyond_plain_data_is_left_to_pyyaml(text: str) -> None:
         "ok: 1\n---\nbad: [\n",
         "a: 'open\n",
         "[" * 1200 + "]" * 1200,
+        "ok: 1\n---\nwhen: 2002-13-45\n",
+        "n: 0x_\n",
     ],
 )
 def test_a_broken_stream_fails_where_composing_it_fails_after_the_same_documents(

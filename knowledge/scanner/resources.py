@@ -232,13 +232,15 @@ def _compose(
             start = node.start_mark.line
             document = ParsedText(path, data, start, first_line, chunk, index)
             yield from _resources(document, problems, budget)
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, ValueError) as error:  # ValueError: see plainyaml.documents
         problems.append(_not_yaml(path, first_line, chunk, error))
     finally:
         loader.dispose()
 
 
-def _not_yaml(path: Path, first_line: int, chunk: str, error: yaml.YAMLError) -> Problem:
+def _not_yaml(
+    path: Path, first_line: int, chunk: str, error: yaml.YAMLError | ValueError
+) -> Problem:
     """The problem at the line libyaml stopped on, kept inside the document (at its end it
     points one line past, onto the next document's separator)."""
     mark = getattr(error, "problem_mark", None)
