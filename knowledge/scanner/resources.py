@@ -163,8 +163,9 @@ def namespaces(path: Path, text: str) -> tuple[list[Resource], list[Problem]]:
 def _declared_kind(chunk: str) -> str | None:
     """The document's ``kind:``, when a top-level line declares it plainly (and ``apiVersion:``
     is there too); None when the text does not say so simply, and the document is then parsed."""
-    kinds = [line[5:] for line in chunk.splitlines() if line.startswith("kind:")]
-    if len(kinds) != 1 or not any(line.startswith("apiVersion:") for line in chunk.splitlines()):
+    lines = chunk.splitlines()
+    kinds = [line[5:] for line in lines if line.startswith("kind:")]
+    if len(kinds) != 1 or not any(line.startswith("apiVersion:") for line in lines):
         return None
     kind = kinds[0].split("#")[0].strip().strip("\"'")
     return kind if kind.isalnum() and not kind.endswith("List") else None
