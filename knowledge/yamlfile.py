@@ -6,6 +6,7 @@ node tree first lets us map any such path back to the line that holds it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,8 +103,12 @@ def _child(node: yaml.Node, part: int | str) -> yaml.Node | None:
     return None
 
 
+@functools.lru_cache(maxsize=1)
 def _compose(text: str, index: int) -> yaml.Node | None:
-    """The node tree of the ``index``-th document in ``text``."""
+    """The node tree of the ``index``-th document in ``text``. The last one is kept: a check
+    yields its findings resource by resource, so a document with many (a Service with hundreds
+    of ports) is composed once, not once per finding; one tree kept costs the collector
+    nothing."""
     loader = Loader(text)
     try:
         for _ in range(index + 1):
