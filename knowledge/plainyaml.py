@@ -76,7 +76,7 @@ def _document(loader: Any) -> tuple[int, Any]:
             if not open_:
                 return start, closed
             continue
-        value = _scalar(loader, event) if kind is yaml.ScalarEvent else _collection(event)
+        value = _scalar(event) if kind is yaml.ScalarEvent else _collection(event)
         if open_:
             parent = open_[-1]
             if parent[0].__class__ is list:
@@ -106,37 +106,37 @@ def _collection(event: yaml.Event) -> dict[Any, Any] | list[Any]:
     return {} if isinstance(event, yaml.MappingStartEvent) else []
 
 
-def _scalar(loader: Any, event: yaml.ScalarEvent) -> Any:
+def _scalar(event: yaml.ScalarEvent) -> Any:
     """A scalar's value, resolved as PyYAML's composer resolves a node with no tag (or ``!``)."""
     if event.anchor is not None or event.tag not in (None, "!"):
         raise Unusual
-    tag = _tag(event)
-    if tag == _STR:
-        return event.value
-    if tag not in _SCALARS:  # merge and value keys
-        raise Unusual
-    return loader.yaml_constructors[tag](loader, yaml.ScalarNode(tag, event.value))
+    if event.implicit[0] and len(event.value) <= _REMEMBERED_CHARS:
+        return _plain_scalar(event.value)
+    return _built(event.value, _resolve(yaml.ScalarNode, event.value, event.implicit))
 
 
-#: How the safe loaders resolve a scalar's tag (``SafeLoader`` and ``CSafeLoader`` share the
-#: ``Resolver`` class, and its stub leaves the method untyped).
+#: How the safe loaders resolve a scalar's tag and build its value (``SafeLoader`` and
+#: ``CSafeLoader`` share these classes; the resolver's stub leaves the method untyped).
 _resolve: Callable[[type[yaml.Node], str, tuple[bool, bool]], str] = (
     yaml.resolver.Resolver().resolve
 )
-#: Longest plain scalar whose tag is remembered: long texts are rarely repeated.
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+#: Longest plain scalar whose value is remembered: long texts are rarely repeated.
 _REMEMBERED_CHARS = 64
 
 
-def _tag(event: yaml.ScalarEvent) -> str:
-    """The scalar's tag. A plain scalar's depends on its text alone (the implicit resolvers'
-    patterns), and manifests repeat the same short keys and values (``name``, ``TCP``,
-    ``true``) thousands of times, so short ones are remembered: resolving every one again was a
-    fifth of a scan's time."""
-    if event.implicit[0] and len(event.value) <= _REMEMBERED_CHARS:
-        return _plain_tag(event.value)
-    return _resolve(yaml.ScalarNode, event.value, event.implicit)
-
-
 @functools.lru_cache(maxsize=8192)
-def _plain_tag(text: str) -> str:
-    return _resolve(yaml.ScalarNode, text, (True, False))
+def _plain_scalar(text: str) -> Any:
+    """A short plain scalar's value. It depends on its text alone (the implicit resolvers'
+    patterns, then an immutable value), and manifests repeat the same keys and values
+    (``name``, ``TCP``, ``true``) thousands of times: resolving each one again was a fifth of a
+    scan's time. A value that cannot be built raises each time (exceptions are not cached)."""
+    return _built(text, _resolve(yaml.ScalarNode, text, (True, False)))
+
+
+def _built(text: str, tag: str) -> Any:
+    if tag == _STR:
+        return text
+    if tag not in _SCALARS:  # merge and value keys
+        raise Unusual
+    return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, text))
