@@ -6,6 +6,7 @@ node tree first lets us map any such path back to the line that holds it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,15 +21,20 @@ Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class ParsedFile:
-    """A YAML file's data together with its node tree."""
+    """A YAML document's data together with its node tree."""
 
     def __init__(self, path: Path, data: Any, root: yaml.Node | None, first_line: int = 1) -> None:
         self.path = path
         self.data = data
-        self.root = root
         #: The file line where ``root``'s text starts: a stream split into documents before
         #: parsing (as kubectl splits it) parses each document on its own, from line 1.
         self.first_line = first_line
+        self._root = root
+        self._start = root.start_mark.line if root is not None else 0
+
+    @property
+    def root(self) -> yaml.Node | None:
+        return self._root
 
     def line_of(self, loc: Sequence[int | str]) -> int:
         """The 1-based line of the deepest node that ``loc`` reaches inside this document.
@@ -36,6 +42,8 @@ class ParsedFile:
         A merge key (``<<: *defaults``) copies the anchor's nodes into the mapping, marks and
         all; a node whose text lies outside this document's own lines is such a copy, so the
         line stays on the last node written here instead of jumping into another resource."""
+        if not loc:
+            return self._start + self.first_line
         node = self.root
         if node is None:
             return self.first_line
@@ -47,17 +55,42 @@ class ParsedFile:
             node = child
         return node.start_mark.line + self.first_line
 
-    def part(self, loc: Sequence[int | str]) -> ParsedFile:
-        """The value at ``loc`` as a document of its own (a list's items, say)."""
-        node = self.root
-        data = self.data
-        for step in loc:
-            node = _child(node, step) if node is not None else None
-            data = data[step]
-        return ParsedFile(self.path, data, node, self.first_line)
+    def items(self, key: str) -> list[ParsedFile]:
+        """Each item of the list under ``key`` as a document of its own (a List's resources),
+        keeping its nodes: the tree is composed once for all of them."""
+        root = self.root
+        nodes = _child(root, key) if root is not None else None
+        return [
+            ParsedFile(
+                self.path, item, _child(nodes, i) if nodes is not None else None, self.first_line
+            )
+            for i, item in enumerate(self.data[key])
+        ]
 
     def problem(self, loc: Sequence[int | str], message: str) -> Problem:
         return Problem(self.path, self.line_of(loc), message)
+
+
+class ParsedText(ParsedFile):
+    """A document that keeps its text instead of its node tree, and composes the tree again
+    whenever a line inside it is asked for (the root's line, which every resource reports, is
+    kept). A scan holds thousands of documents and asks few of them for a line; keeping every
+    tree alive made Python's cyclic garbage collector walk millions of nodes at each full
+    collection, two thirds of a scan's time. Composing is deterministic: the lines are the same."""
+
+    def __init__(
+        self, path: Path, data: Any, start: int, first_line: int, text: str, index: int
+    ) -> None:
+        """``start``: the line (from 0) the root starts on in ``text``, whose ``index``-th
+        document this is."""
+        super().__init__(path, data, None, first_line)
+        self._start = start
+        self._text = text
+        self._index = index
+
+    @property
+    def root(self) -> yaml.Node | None:
+        return _compose(self._text, self._index)
 
 
 def _child(node: yaml.Node, part: int | str) -> yaml.Node | None:
@@ -68,6 +101,21 @@ def _child(node: yaml.Node, part: int | str) -> yaml.Node | None:
             if key.value == part:
                 return value  # type: ignore[no-any-return]
     return None
+
+
+@functools.lru_cache(maxsize=1)
+def _compose(text: str, index: int) -> yaml.Node | None:
+    """The node tree of the ``index``-th document in ``text``. The last one is kept: a check
+    yields its findings resource by resource, so a document with many (a Service with hundreds
+    of ports) is composed once, not once per finding; one tree kept costs the collector
+    nothing."""
+    loader = Loader(text)
+    try:
+        for _ in range(index + 1):
+            node = loader.get_node() if loader.check_node() else None
+        return node
+    finally:
+        loader.dispose()
 
 
 def parse(path: Path) -> ParsedFile | Problem:

@@ -55,6 +55,21 @@ def test_a_broken_document_is_reported_at_its_line_and_the_rest_of_the_stream_is
     assert (finding.rule.id, finding.resource.name, finding.line) == ("MESH-X002-R01", "db", 15)
 
 
+@pytest.mark.parametrize("value", ["2002-13-45", "2001-12-14 25:00:00", "0x_", "0b_"])
+def test_a_value_yaml_cannot_build_skips_its_document_and_the_rest_is_scanned(value: str) -> None:
+    """A 13th month or a hexadecimal number with no digit resolves as a timestamp or an integer
+    that PyYAML then fails to build: that document is skipped, not the scan (it raised)."""
+    odd = f"apiVersion: v1\nkind: Service\nmetadata: {{name: odd}}\nspec: {{x: {value}}}\n"
+    for plain in (True, False):  # built from events, or composed (an anchor sends it there)
+        document = odd if plain else odd.replace("spec:", "spec: &s")
+        report = _scan("---\n".join([INJECTED, document, SERVICE]))
+        assert report.resources == 2
+        assert [(p.line, p.message.split(" (")[0]) for p in report.problems] == [
+            (7, "not valid YAML")  # the document's first line: the error has no mark
+        ]
+        assert [f.resource.name for f in report.findings][-1] == "db"
+
+
 def test_separators_are_cut_as_kubectl_cuts_them() -> None:
     """ "--- # comment" separates documents; "---x: 1" is a key of the document it is in."""
     problems: list[Any] = []

@@ -93,6 +93,21 @@ def test_one_service_aliased_into_many_findings_is_refused() -> None:
     assert len(fewer_aliases.findings) == 90 * 90
 
 
+def test_many_findings_in_one_document_compose_it_once_for_their_lines() -> None:
+    """A scanned document keeps its text, not its node tree, and composes the tree again for a
+    finding's line: once per document, not once per finding (quadratic on a large one)."""
+    ports = "".join(f"  - {{port: {n}}}\n" for n in range(1000, 1800))
+    service = (
+        "apiVersion: v1\nkind: Service\nmetadata: {name: db, namespace: shop}\n"
+        f"spec:\n  ports:\n{ports}"
+    )
+    yamlfile._compose.cache_clear()
+    with mock.patch.object(yamlfile, "Loader", wraps=yamlfile.Loader) as loaders:
+        report = _scan(INJECTED + service)
+    assert [f.line for f in report.findings] == list(range(10, 810))  # one per port
+    assert loaders.call_count == 1
+
+
 def test_findings_past_the_limit_stop_the_scan_with_the_ones_before_it() -> None:
     ports = ",".join(f"{{port: {8000 + n}}}" for n in range(5))
     text = f"{INJECTED}apiVersion: v1\nkind: Service\nmetadata: {{name: web, namespace: shop}}\n"

@@ -33,15 +33,24 @@ class Fact:
     the premise, or correct it (``--assume-injected``, ``--context``)."""
 
     text: str
-    source: str
+    #: Who says it: a command-line option, or a resource and the field in it (``Fact.of``).
+    said_by: str | tuple[Resource, tuple[int | str, ...]]
 
     def __str__(self) -> str:
         return f"{self.text}: {self.source}"
 
+    @property
+    def source(self) -> str:
+        """``Kind/name at file:line``, worked out only when shown: most facts never are, and a
+        line can cost composing the resource's document again (``ParsedFile``)."""
+        if isinstance(self.said_by, str):
+            return self.said_by
+        r, loc = self.said_by
+        return f"{r.kind}/{r.name} at {r.path}:{r.line(*loc)}"
+
     @classmethod
     def of(cls, text: str, resource: Resource, *loc: int | str) -> Fact:
-        r = resource
-        return cls(text, f"{r.kind}/{r.name} at {r.path}:{r.line(*loc)}")
+        return cls(text, (resource, loc))
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ resource, or not YAML at all, is reported with its place and skipped, never fata
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,9 +12,10 @@ from typing import Any
 
 import yaml
 
+from knowledge import plainyaml
 from knowledge.errors import Problem
 from knowledge.scanner.limits import CLI_LIMITS, Budget
-from knowledge.yamlfile import Loader, ParsedFile, expansion
+from knowledge.yamlfile import Loader, ParsedFile, ParsedText, expansion
 
 #: Where each workload kind keeps its pod template (a Pod is its own template).
 TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
@@ -161,8 +163,9 @@ def namespaces(path: Path, text: str) -> tuple[list[Resource], list[Problem]]:
 def _declared_kind(chunk: str) -> str | None:
     """The document's ``kind:``, when a top-level line declares it plainly (and ``apiVersion:``
     is there too); None when the text does not say so simply, and the document is then parsed."""
-    kinds = [line[5:] for line in chunk.splitlines() if line.startswith("kind:")]
-    if len(kinds) != 1 or not any(line.startswith("apiVersion:") for line in chunk.splitlines()):
+    lines = chunk.splitlines()
+    kinds = [line[5:] for line in lines if line.startswith("kind:")]
+    if len(kinds) != 1 or not any(line.startswith("apiVersion:") for line in lines):
         return None
     kind = kinds[0].split("#")[0].strip().strip("\"'")
     return kind if kind.isalnum() and not kind.endswith("List") else None
@@ -191,9 +194,29 @@ def _count_unread(
 def _parse(
     path: Path, first_line: int, chunk: str, problems: list[Problem], budget: Budget
 ) -> Iterator[Resource]:
+    """The resources in one document, built from libyaml's events when it is plain data (no
+    anchor can expand then); otherwise composed, and sized before it is constructed."""
+    try:
+        built, error = plainyaml.documents(chunk)
+    except plainyaml.Unusual:
+        yield from _compose(path, first_line, chunk, problems, budget)
+        return
+    for index, (start, data) in enumerate(built):
+        budget.spend_document(path, start + first_line, 0, 0)
+        document = ParsedText(path, data, start, first_line, chunk, index)
+        yield from _resources(document, problems, budget)
+    if error is not None:
+        problems.append(_not_yaml(path, first_line, chunk, error))
+
+
+def _compose(
+    path: Path, first_line: int, chunk: str, problems: list[Problem], budget: Budget
+) -> Iterator[Resource]:
     loader = Loader(chunk)
     try:
-        while loader.check_node():
+        for index in itertools.count():
+            if not loader.check_node():
+                break
             node = loader.get_node()
             if node is None:
                 continue
@@ -207,14 +230,18 @@ def _parse(
                 problems.append(Problem(path, line, message))
                 continue
             data = loader.construct_document(node)
-            yield from _resources(ParsedFile(path, data, node, first_line), problems, budget)
-    except yaml.YAMLError as error:
+            start = node.start_mark.line
+            document = ParsedText(path, data, start, first_line, chunk, index)
+            yield from _resources(document, problems, budget)
+    except (yaml.YAMLError, ValueError) as error:  # ValueError: see plainyaml.documents
         problems.append(_not_yaml(path, first_line, chunk, error))
     finally:
         loader.dispose()
 
 
-def _not_yaml(path: Path, first_line: int, chunk: str, error: yaml.YAMLError) -> Problem:
+def _not_yaml(
+    path: Path, first_line: int, chunk: str, error: yaml.YAMLError | ValueError
+) -> Problem:
     """The problem at the line libyaml stopped on, kept inside the document (at its end it
     points one line past, onto the next document's separator)."""
     mark = getattr(error, "problem_mark", None)
@@ -242,8 +269,8 @@ def _resources(
     if data["kind"].endswith("List") and isinstance(data.get("items"), list):
         budget.enter_list(document.path, document.line_of(()), depth + 1)
         items: list[Resource] = []
-        for index in range(len(data["items"])):
-            items += _resources(document.part(("items", index)), problems, budget, depth + 1)
+        for item in document.items("items"):
+            items += _resources(item, problems, budget, depth + 1)
         return items
     metadata: dict[str, Any] = data["metadata"] if isinstance(data.get("metadata"), dict) else {}
     name = str(metadata.get("name") or "")

@@ -24,7 +24,7 @@ from knowledge.base import load
 from knowledge.scanner.scan import Report, Scanner
 from tests.bench.stats import Figure, over_runs, with_baseline
 
-RUNS = 3
+RUNS = 5
 RESOURCES = 10_000
 CORPUS = Path(__file__).parent.parent / "scan_corpus"
 REAL = CORPUS / "real"
