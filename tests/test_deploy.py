@@ -45,6 +45,14 @@ def test_deployment_runs_two_replicas_with_probes_limits_and_no_privileges() -> 
     assert pod["terminationGracePeriodSeconds"] > 20  # uvicorn's graceful shutdown is 20 s
 
 
+def test_each_pod_runs_one_worker_so_its_memory_limit_holds_on_any_node() -> None:
+    """Unset, WEB_CONCURRENCY defaults to the cores the process may use: in a pod, every core
+    of the node, each worker ~110 MB against a 256 Mi limit."""
+    (container,) = _load("deployment.yaml")["spec"]["template"]["spec"]["containers"]
+    env = {item["name"]: item.get("value") for item in container["env"]}
+    assert env["WEB_CONCURRENCY"] == "1"
+
+
 def test_deployment_reads_credentials_from_a_secret_and_knowledge_from_a_configmap() -> None:
     pod = _load("deployment.yaml")["spec"]["template"]["spec"]
     env = {e["name"]: e for e in pod["containers"][0]["env"]}
