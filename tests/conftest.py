@@ -18,6 +18,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 from bot.settings import Settings
 from knowledge.library import Library, open_library
 from tests.support.servers import serve
+from tests.support.slack_harness import Harness, harness
 
 # In CI the property tests run the same examples every time: a landing must not depend on luck.
 # Locally they explore new inputs on every run.
@@ -81,6 +82,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     finally:
         with psycopg.connect(url, autocommit=True) as connection:
             connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def bot(library: Library, tmp_path: Path) -> Iterator[Harness]:
+    """The whole app with Slack on, against a local fake Slack (tests/support/slack_harness.py)."""
+    with harness(library, tmp_path) as running:
+        yield running
 
 
 @pytest.fixture

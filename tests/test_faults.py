@@ -8,7 +8,6 @@ import datetime as dt
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -82,12 +81,6 @@ def test_a_locked_sqlite_store_answers_503_then_recovers_with_every_answer(
             "services": 40,
             "teams": 6,
         }
-
-
-@pytest.fixture
-def bot(library: Library, tmp_path: Path) -> Iterator[Harness]:
-    with harness(library, tmp_path) as running:
-        yield running
 
 
 def test_a_dropped_connection_to_slack_is_retried_and_posted_once(bot: Harness) -> None:

@@ -14,7 +14,6 @@ import asyncio
 import io
 import json
 import threading
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from unittest import mock
@@ -30,13 +29,12 @@ from bot.services.scanning import scan_off_loop
 from knowledge import yamlfile
 from knowledge.base import load
 from knowledge.errors import ScanTimeout
-from knowledge.library import Library
 from knowledge.scanner import limits as limits_module
 from knowledge.scanner.limits import CLI_LIMITS, REQUEST_LIMITS, ScanLimits
 from knowledge.scanner.scan import Report, Scanner
 from knowledge.yamlfile import Loader
 from tests.support.hostile import INJECTED, aliased_findings, billion_laughs, nested_lists
-from tests.support.slack_harness import Harness, harness
+from tests.support.slack_harness import Harness
 
 SCANNER = Scanner(load())
 HANG_GUARD = pytest.mark.timeout(120)
@@ -298,12 +296,6 @@ def test_cli_scan_of_your_own_files_has_no_time_budget_unless_asked(
     monkeypatch.setattr("sys.stdin", io.StringIO(manifest))
     assert main(["scan", "-"]) == 0
     assert "1 resources scanned" in capsys.readouterr().out
-
-
-@pytest.fixture
-def bot(library: Library, tmp_path: Path) -> Iterator[Harness]:
-    with harness(library, tmp_path) as running:
-        yield running
 
 
 @HANG_GUARD

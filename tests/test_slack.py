@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -22,15 +21,9 @@ from knowledge.library import Library
 from tests.support.block_kit import assert_within_block_kit
 from tests.support.fake_slack import BOT_ID, BOT_USER_ID, Call
 from tests.support.servers import serve
-from tests.support.slack_harness import RESPONDED_TS, Harness, harness
+from tests.support.slack_harness import RESPONDED_TS, Harness
 
 MAX_TEXT = 12_000
-
-
-@pytest.fixture
-def bot(library: Library, tmp_path: Path) -> Iterator[Harness]:
-    with harness(library, tmp_path) as running:
-        yield running
 
 
 def _text(call: Call) -> str:

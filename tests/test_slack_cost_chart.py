@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,13 +15,7 @@ from bot.slack.charts import BarChartBlock, InvalidChart
 from bot.slack.commands import fleet
 from knowledge.library import Library
 from tests.support.block_kit import assert_within_block_kit
-from tests.support.slack_harness import Harness, harness
-
-
-@pytest.fixture
-def bot(library: Library, tmp_path: Path) -> Iterator[Harness]:
-    with harness(library, tmp_path) as running:
-        yield running
+from tests.support.slack_harness import Harness
 
 
 def _charts(blocks: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, float]]]:

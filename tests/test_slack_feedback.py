@@ -5,22 +5,11 @@ never shows who voted."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from knowledge.library import Library
 from tests.support.block_kit import assert_within_block_kit
 from tests.support.fake_slack import BOT_USER_ID, Call
-from tests.support.slack_harness import Harness, harness
-
-
-@pytest.fixture
-def bot(library: Library, tmp_path: Path) -> Iterator[Harness]:
-    with harness(library, tmp_path) as running:
-        yield running
+from tests.support.slack_harness import Harness
 
 
 def _asked(bot: Harness, text: str) -> Call:

@@ -5,17 +5,12 @@ recorded, and a good form goes through the thread's own compare-and-set path to 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from engine.questions import QUESTIONS
-from knowledge.library import Library
 from tests.support.block_kit import assert_view_within_block_kit, assert_within_block_kit
 from tests.support.fake_slack import Call
-from tests.support.slack_harness import Harness, harness
+from tests.support.slack_harness import Harness
 
 #: A fleet that gets "Adopt a mesh: start with Linkerd" (as tests/test_slack.py's buttons do).
 MESH_FORM: dict[str, dict[str, Any]] = {
@@ -34,12 +29,6 @@ MESH_FORM: dict[str, dict[str, Any]] = {
     "istio_features": {"type": "multi_static_select", "selected_options": []},
     "pods": {"type": "number_input", "value": "200"},
 }
-
-
-@pytest.fixture
-def bot(library: Library, tmp_path: Path) -> Iterator[Harness]:
-    with harness(library, tmp_path) as running:
-        yield running
 
 
 def _open_form(bot: Harness, user: str = "U1") -> tuple[Call, Call]:

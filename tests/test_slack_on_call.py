@@ -9,8 +9,6 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,19 +21,13 @@ from engine.decision import Verdict, next_step
 from knowledge.library import Library
 from tests.support.block_kit import assert_within_block_kit
 from tests.support.fake_slack import Call
-from tests.support.slack_harness import Harness, harness
+from tests.support.slack_harness import Harness
 
 #: One screen: about 15 lines, each about 90 characters wide in a channel.
 SCREEN_LINES, LINE_CHARS = 15, 90
 #: What must never reach a person: entry ids and stored enum values.
 INTERNAL = re.compile(r"\b(crit|anti|thr|cmp|fact|step)\.[a-z]|pain-now|be-ready|no-mesh\b")
 UNJOINED = "C9"
-
-
-@pytest.fixture
-def bot(library: Library, tmp_path: Path) -> Iterator[Harness]:
-    with harness(library, tmp_path) as running:
-        yield running
 
 
 def _text(call: Call) -> str:

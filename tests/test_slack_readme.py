@@ -4,25 +4,15 @@ On failure the message holds the new rendering to paste."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from knowledge.library import Library
 from tests.support.block_text import as_text
-from tests.support.slack_harness import Harness, harness
+from tests.support.slack_harness import Harness
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 NAMES = {"UDANA": "dana", "ULEE": "lee"}
 CARD = "An incident card (`/mesh pitfall strict mtls probes failing`), as text:"
 VERDICT = "A verdict (`/mesh should-we`, answered `8 services` and `1 team`), as text:"
-
-
-@pytest.fixture
-def bot(library: Library, tmp_path: Path) -> Iterator[Harness]:
-    with harness(library, tmp_path) as running:
-        yield running
 
 
 def _example(marker: str) -> str:
