@@ -22,7 +22,6 @@ trained for other features is refused instead of silently misread.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -214,7 +213,3 @@ def ranker_to_json(ranker: Ranker) -> dict[str, Any]:
 
 def reciprocal_rank(rank: int | None) -> float:
     return 0.0 if rank is None else 1.0 / (1.0 + rank)
-
-
-def log_count(n: int) -> float:
-    return math.log1p(n)

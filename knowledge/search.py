@@ -45,7 +45,6 @@ from knowledge.ranking import (
     KINDS,
     Matrix,
     Ranker,
-    log_count,
     packaged_ranker,
     reciprocal_rank,
     sigmoid,
@@ -170,7 +169,7 @@ def answer_features(evidence: Evidence, relevance: Matrix, order: list[int]) -> 
             row[columns("semantic_z")],
             firsts / 2,
             evidence.unknown,
-            log_count(evidence.concepts),
+            math.log1p(evidence.concepts),
             row[columns("missing")],
             row[columns("signal")],
             row[columns("comparison")],
@@ -236,6 +235,7 @@ class Searcher:
         # What each entry calls itself, as sets of stems: its keyword phrases and its title.
         self._phrases = {row[0]: [p for k in row[4].split(";") if (p := _stems(k))] for row in rows}
         self._title_stems = {row[0]: _stems(row[3]) for row in rows}
+        self._comparisons = [row[0] for row in rows if row[2] == "comparison"]
         # Answers stay in memory: fetching them per hit would queue every request on the lock.
         self._answers = {
             rowid: (answer, json.loads(sources))
@@ -363,10 +363,8 @@ class Searcher:
         meshes = compared_meshes(text)
         compared = {
             r
-            for r, entry in self._entries.items()
-            if meshes
-            and entry[1] == "comparison"
-            and all(r in self._docs_of(mesh) for mesh in meshes)
+            for r in (self._comparisons if meshes else ())
+            if all(r in self._docs_of(mesh) for mesh in meshes)
         }
         candidates = sorted(
             r
@@ -615,14 +613,13 @@ class Searcher:
         confidence = float(
             self.ranker.answer.probability(answer_features(evidence, relevance, order)[None, :])[0]
         )
-        best = relevance[order[0]]
+        # 2·sigmoid(difference): 1 for a tie with the first, towards 0 far behind it.
+        behind = 2 * sigmoid(relevance - relevance[order[0]])
         ranked = [(1.0, r) for r in sorted(evidence.certain)]
         shown = confidence
         for i in order:
             if evidence.candidates[i] not in evidence.certain:
-                # 2·sigmoid(difference): 1 for a tie with the first, towards 0 far behind it.
-                behind = 2 * float(sigmoid(np.array(relevance[i] - best)))
-                shown = min(shown, confidence * behind)
+                shown = min(shown, confidence * float(behind[i]))
                 ranked.append((shown, evidence.candidates[i]))
         return ranked
 
