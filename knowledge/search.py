@@ -331,6 +331,7 @@ class Searcher:
         self._docs_of = lru_cache(maxsize=8192)(self._match)
         self._title_docs_of = lru_cache(maxsize=8192)(self._match_title)
         self._correct = lru_cache(maxsize=8192)(self._closest_word)
+        self._phrase_scores = lru_cache(maxsize=8192)(self._score_phrase)
 
     @property
     def size(self) -> int:
@@ -555,19 +556,34 @@ class Searcher:
         return np.maximum.reduceat(sims, self._starts)
 
     def _bm25(self, concepts: Iterable[_Concept]) -> dict[int, float]:
-        """The best candidates by BM25, each scored relative to the best (1.0) of them."""
-        alternatives = [a for c in concepts for a in c.alternatives]
-        if not alternatives:
+        """The best candidates by BM25, each scored relative to the best (1.0) of them.
+
+        FTS5's ``bm25`` of a query of OR-ed phrases is the sum of each phrase's own score, so
+        each word's scores are looked up once (``_phrase_scores``, bounded by the vocabulary)
+        and a question adds them up, instead of running a query per question."""
+        found = [self._phrase_scores(a) for c in concepts for a in c.alternatives]
+        rowids = np.concatenate([r for r, _ in found]) if found else np.zeros(0, dtype=np.intp)
+        if not len(rowids):
             return {}
-        query = " OR ".join('"' + a.replace('"', '""') + '"' for a in alternatives)
+        total = np.bincount(rowids, np.concatenate([s for _, s in found]))
+        matched = np.unique(rowids)
+        best_first = matched[np.lexsort((matched, total[matched]))][:CANDIDATES]
+        best = float(total[best_first[0]])
+        return {int(r): (float(total[r]) / best if best else 0.0) for r in best_first}
+
+    def _score_phrase(self, phrase: str) -> tuple[npt.NDArray[np.intp], Matrix]:
+        """(rowids, FTS5 ``bm25`` scores: negative, lower is better) of the entries matching
+        one phrase, with the columns weighted title 10, keywords 6, answer 1."""
         with self._lock:
             rows = self._db.execute(
                 "select rowid, bm25(entries_fts, 10.0, 6.0, 1.0) from entries_fts "
-                "where entries_fts match ? order by 2 limit ?",
-                (query, CANDIDATES),
+                "where entries_fts match ?",
+                ('"' + phrase.replace('"', '""') + '"',),
             ).fetchall()
-        best = rows[0][1] if rows else -1.0
-        return {rowid: (score / best if best else 0.0) for rowid, score in rows}
+        return (
+            np.array([r for r, _ in rows], dtype=np.intp),
+            np.array([score for _, score in rows], dtype=np.float64),
+        )
 
     def _features(
         self,
