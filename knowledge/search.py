@@ -305,7 +305,13 @@ class Searcher:
         self._words = [w for (w,) in self._db.execute("select word from words")]
         self._known = frozenset(self._words)
         self._synonyms = dict(self._db.execute("select phrase, term from synonyms").fetchall())
-        self._longest_synonym = max((len(p.split()) for p in self._synonyms), default=1)
+        # The lengths of the vocabulary phrases starting with each word, longest first: a
+        # question's word that starts none is not tried as a phrase at all.
+        lengths: dict[str, set[int]] = {}
+        for phrase in self._synonyms:
+            if parts := phrase.split():
+                lengths.setdefault(parts[0], set()).add(len(parts))
+        self._synonym_lengths = {w: sorted(ns, reverse=True) for w, ns in lengths.items()}
         self._limits = [
             (self._by_id[entry.lower()], Limit.model_validate_json(limit))
             for entry, limit in self._db.execute("select entry, bound from limits")
@@ -448,9 +454,9 @@ class Searcher:
         concepts: list[_Concept] = []
         i = 0
         while i < len(tokens):
-            for n in range(min(self._longest_synonym, len(tokens) - i), 0, -1):
+            for n in self._synonym_lengths.get(tokens[i], ()):
                 phrase = " ".join(tokens[i : i + n])
-                if phrase in self._synonyms:
+                if i + n <= len(tokens) and phrase in self._synonyms:
                     concepts.append(self._concept([phrase, self._synonyms[phrase].lower()]))
                     i += n
                     break
