@@ -23,6 +23,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
 
+from bot.slack.ids import ActionId
+from bot.slack.payloads import FeedbackPayload, encode
 from tests.bench.stats import Figure, over_runs, percentile, with_baseline
 from tests.support.fake_slack import FakeSlack, sign
 from tests.support.servers import build_index, environment, free_port, start, stop
@@ -41,8 +43,10 @@ def _command(text: str) -> bytes:
 
 
 def _click() -> bytes:
-    """A feedback button press (stored, then a note to the user), as a form body."""
-    action = {"action_id": "feedback:up", "type": "button", "value": '{"e":"MESH-P003","h":true}'}
+    """A 👍 on Slack's feedback buttons under an answer (the vote stored, then a note to the
+    user), as a form body."""
+    vote = encode(FeedbackPayload(entry="MESH-P003", helpful=True, question="503 after mtls"))
+    action = {"action_id": ActionId.FEEDBACK, "type": "feedback_buttons", "value": vote}
     payload = {
         "type": "block_actions",
         "team": {"id": "T1"},
