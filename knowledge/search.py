@@ -66,11 +66,6 @@ _MEASURED = re.compile(
 )
 _ID = re.compile(r"\b[a-z][a-z0-9]*-p\d{3}\b|\b[a-z]+\.[a-z0-9.-]+\b")
 
-#: Each candidate feature's column in the rows the relevance model reads; the kind_* columns
-#: come last, in the order of KINDS.
-_COLUMN = {name: i for i, name in enumerate(CANDIDATE_FEATURES)}
-_SEMANTIC = ("semantic", "semantic_rank", "semantic_z")
-
 STOP_WORDS = frozenset(
     """a about after all also am an and any are as at be been before being but by can could
     did do does doing for from get got had has have having he her here how i if in into is it
@@ -204,42 +199,6 @@ def clean(question: str) -> str:
     return text
 
 
-class _Lexicon:
-    """Sets of stems that entries call themselves by (their keyword phrases, or their title),
-    indexed by stem: a question's stems reach the sets that share them directly, instead of
-    every candidate's sets being compared with the question one by one."""
-
-    def __init__(self, items: Iterable[tuple[int, frozenset[str]]], width: int) -> None:
-        """``items`` are (rowid, stems); ``width`` is one more than the largest rowid."""
-        owners: list[int] = []
-        sizes: list[int] = []
-        self._with: dict[str, list[int]] = {}
-        for i, (owner, stems) in enumerate(items):
-            owners.append(owner)
-            sizes.append(len(stems))
-            for stem in stems:
-                self._with.setdefault(stem, []).append(i)
-        self._owners = np.array(owners, dtype=np.intp)
-        self._sizes = np.array(sizes, dtype=np.intp)
-        self._width = width
-
-    def _shared(self, asked: frozenset[str]) -> npt.NDArray[np.intp]:
-        """How many of the question's stems each set contains."""
-        found = np.array([i for stem in asked for i in self._with.get(stem, ())], dtype=np.intp)
-        return np.bincount(found, minlength=len(self._sizes))
-
-    def contained(self, asked: frozenset[str], rowids: list[int]) -> Matrix:
-        """How many of each entry's sets the question contains whole."""
-        whole = (self._shared(asked) == self._sizes) & (self._sizes > 0)
-        return np.bincount(self._owners[whole], minlength=self._width)[rowids].astype(np.float64)
-
-    def share(self, asked: frozenset[str], rowids: list[int]) -> Matrix:
-        """The share of each entry's stems (over all its sets) that the question contains."""
-        shared = np.bincount(self._owners, self._shared(asked), minlength=self._width)
-        sizes = np.bincount(self._owners, self._sizes, minlength=self._width)
-        return shared[rowids] / np.maximum(sizes[rowids], 1)
-
-
 class Searcher:
     """Searches one index file, copied into memory so a search never waits on the disk.
 
@@ -273,19 +232,9 @@ class Searcher:
         rows = self._db.execute("select rowid, id, kind, title, keywords from entries").fetchall()
         self._entries = {row[0]: row[1:] for row in rows}
         self._names = {row[0]: f"{row[3]} {row[4]}".lower() for row in rows}
-        # What each entry calls itself, as stems: its keyword phrases and its title words,
-        # indexed by stem so that a question finds the phrases it contains without walking
-        # every candidate's list (``_Lexicon``).
-        width = max(self._entries, default=0) + 1
-        self._phrases = _Lexicon(
-            ((row[0], p) for row in rows for k in row[4].split(";") if (p := _stems(k))), width
-        )
-        self._titles = _Lexicon(((row[0], _stems(row[3])) for row in rows), width)
-        # One-hot kind of every entry, a row per rowid, for the kind_* columns.
-        self._kinds = np.zeros((width, len(KINDS)))
-        for rowid, (_, kind, _, _) in self._entries.items():
-            if kind in KINDS:  # the kinds the model was not trained on keep all zeros
-                self._kinds[rowid, KINDS.index(kind)] = 1.0
+        # What each entry calls itself, as sets of stems: its keyword phrases and its title.
+        self._phrases = {row[0]: [p for k in row[4].split(";") if (p := _stems(k))] for row in rows}
+        self._title_stems = {row[0]: _stems(row[3]) for row in rows}
         self._comparisons = [row[0] for row in rows if row[2] == "comparison"]
         # Answers stay in memory: fetching them per hit would queue every request on the lock.
         self._answers = {
@@ -328,9 +277,7 @@ class Searcher:
             dtype=np.intp,
         )
         self._owners = np.array(sorted(set(owners)), dtype=np.intp)
-        # Each rowid's position in ``self._owners`` (-1: an entry without passages).
-        self._position = np.full(len(self._kinds), -1, dtype=np.intp)
-        self._position[self._owners] = np.arange(len(self._owners))
+        self._position = {rowid: i for i, rowid in enumerate(self._owners.tolist())}
         self._embedder = Embedder(dict(self._db.execute("select piece, id from pieces")))
         # Now in Python objects: the tables' pages would only double the resident memory.
         self._db.executescript("drop table pieces; drop table passages; vacuum;")
@@ -631,49 +578,48 @@ class Searcher:
             for rowid in concept.title_docs & pool:
                 in_title[at[rowid]] += credit
         bm25_rank = {rowid: k for k, rowid in enumerate(bm25)}
-        names = [self._names[rowid] for rowid in candidates]
+        fuzzy = [0.0] * size
+        names = {rowid: self._names[rowid] for rowid in candidates}
+        for _, score, rowid in process.extract(
+            text.lower(), names, scorer=fuzz.token_set_ratio, limit=None
+        ):
+            fuzzy[at[rowid]] = score / 100
+        semantic, semantic_rank, semantic_z = [0.0] * size, [0.0] * size, [0.0] * size
+        if len(similar):
+            rank = np.empty(len(by_meaning), dtype=np.intp)
+            rank[by_meaning] = np.arange(len(by_meaning))
+            mean, spread = float(similar.mean()), float(similar.std()) or 1.0
+            for i, rowid in enumerate(candidates):
+                if (position := self._position.get(rowid)) is not None:
+                    semantic[i] = max(0.0, float(similar[position]))
+                    semantic_rank[i] = reciprocal_rank(int(rank[position]))
+                    semantic_z[i] = (float(similar[position]) - mean) / spread
         asked = _stems(text)
-        column = {
-            "coverage": coverage,
-            "in_title": in_title,
-            "bm25": [bm25.get(rowid, 0.0) for rowid in candidates],
-            "bm25_rank": [reciprocal_rank(bm25_rank.get(rowid)) for rowid in candidates],
-            "fuzzy": process.cdist([text.lower()], names, scorer=fuzz.token_set_ratio)[0] / 100,
-            **self._semantic_columns(np.array(candidates, dtype=np.intp), similar, by_meaning),
-            "phrases": np.minimum(1.0, self._phrases.contained(asked, candidates) / 3),
-            "title_words": self._titles.share(asked, candidates),
-            "missing": missing,
-            "signal": [float(rowid in signalled) for rowid in candidates],
-            "comparison": [float(rowid in compared) for rowid in candidates],
-        }
-        rows = np.empty((size, len(CANDIDATE_FEATURES)))
-        for name, values in column.items():
-            rows[:, _COLUMN[name]] = values
-        rows[:, _COLUMN[f"kind_{KINDS[0]}"] :] = self._kinds[candidates]
+        phrases = [sum(map(asked.issuperset, self._phrases[rowid])) / 3 for rowid in candidates]
+        titled = [
+            len(self._title_stems[rowid] & asked) / (len(self._title_stems[rowid]) or 1)
+            for rowid in candidates
+        ]
+        kinds = [self._entries[rowid][1] for rowid in candidates]
+        rows = np.array(
+            [
+                coverage,
+                in_title,
+                [bm25.get(rowid, 0.0) for rowid in candidates],
+                [reciprocal_rank(bm25_rank.get(rowid)) for rowid in candidates],
+                fuzzy,
+                semantic,
+                semantic_rank,
+                semantic_z,
+                [min(1.0, share) for share in phrases],
+                titled,
+                missing,
+                [float(rowid in signalled) for rowid in candidates],
+                [float(rowid in compared) for rowid in candidates],
+                *([float(kind == each) for kind in kinds] for each in KINDS),
+            ]
+        ).T
         return rows, unknown
-
-    def _semantic_columns(
-        self,
-        candidates: npt.NDArray[np.intp],
-        similar: npt.NDArray[np.float32],
-        by_meaning: npt.NDArray[np.intp],
-    ) -> dict[str, Matrix]:
-        """The candidates' ``semantic``, ``semantic_rank`` and ``semantic_z`` (zeros for an
-        entry without passages)."""
-        columns = {name: np.zeros(len(candidates)) for name in _SEMANTIC}
-        if not len(similar):
-            return columns
-        position = self._position[candidates]
-        has = position >= 0
-        at = position[has]
-        rank = np.empty(len(by_meaning), dtype=np.intp)
-        rank[by_meaning] = np.arange(len(by_meaning))
-        mean, spread = float(similar.mean()), float(similar.std()) or 1.0
-        found = similar[at].astype(np.float64)
-        columns["semantic"][has] = np.maximum(0.0, found)
-        columns["semantic_rank"][has] = 1.0 / (1.0 + rank[at])
-        columns["semantic_z"][has] = (found - mean) / spread
-        return columns
 
     def _rank(self, evidence: Evidence) -> list[tuple[float, int]]:
         """(confidence, rowid) for every candidate, best first.
