@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from bot.settings import Settings
 from bot.web.app import create_app, open_store
+from bot.web.server import LOOP, PROTOCOL
 from knowledge import Library
 
 MESHBOT = [sys.executable, "-m", "bot.cli"]
@@ -26,7 +27,9 @@ BARE = [
     "uvicorn",
     "tests.bench.bare:app",
     "--http",
-    "bot.web.server:ReadTimeoutProtocol",
+    PROTOCOL,
+    "--loop",
+    LOOP,
     "--no-access-log",
     "--log-level",
     "warning",
