@@ -231,7 +231,12 @@ class Searcher:
         self._lock = threading.Lock()
         rows = self._db.execute("select rowid, id, kind, title, keywords from entries").fetchall()
         self._entries = {row[0]: row[1:] for row in rows}
-        self._names = {row[0]: f"{row[3]} {row[4]}".lower() for row in rows}
+        # Title and keywords for the fuzzy match, as their distinct words sorted: rapidfuzz's
+        # token_set_ratio depends only on the two sets of words, and keywords repeat many
+        # (a third of the text), so the same scores cost a third less.
+        self._names = {
+            row[0]: " ".join(sorted(set(f"{row[3]} {row[4]}".lower().split()))) for row in rows
+        }
         # What each entry calls itself, as sets of stems: its keyword phrases and its title.
         self._phrases = {row[0]: [p for k in row[4].split(";") if (p := _stems(k))] for row in rows}
         self._title_stems = {row[0]: _stems(row[3]) for row in rows}
