@@ -289,6 +289,9 @@ class Searcher:
         self._docs_of = lru_cache(maxsize=8192)(self._match)
         self._title_docs_of = lru_cache(maxsize=8192)(self._match_title)
         self._correct = lru_cache(maxsize=8192)(self._closest_word)
+        # Bounded, and its concepts share the word caches' sets (``_union``): a stream of new
+        # words costs a few hundred bytes each, not a copy of the entries they match.
+        self._concept = lru_cache(maxsize=4096)(self._read_concept)
         self._phrase_scores = lru_cache(maxsize=8192)(self._score_phrase)
 
     @property
@@ -409,7 +412,7 @@ class Searcher:
             for n in self._synonym_lengths.get(tokens[i], ()):
                 phrase = " ".join(tokens[i : i + n])
                 if i + n <= len(tokens) and phrase in self._synonyms:
-                    concepts.append(self._concept([phrase, self._synonyms[phrase].lower()]))
+                    concepts.append(self._concept(phrase, self._synonyms[phrase].lower()))
                     i += n
                     break
             else:
@@ -417,7 +420,7 @@ class Searcher:
                 i += 1
                 if token in STOP_WORDS or (len(token) == 1 and not token.isdigit()):
                     continue
-                concept = self._concept([token])
+                concept = self._concept(token)
                 # A number the index lacks ("17") is left to _measured(); a generated name in
                 # a pasted log line (a pod hash, "12s", a timestamp piece) says nothing; any
                 # other unknown word is a topic the knowledge base lacks, and counts against
@@ -427,13 +430,15 @@ class Searcher:
         measured = self._measured(text)
         return [*concepts, measured] if measured.docs else concepts
 
-    def _concept(self, alternatives: list[str]) -> _Concept:
-        docs = frozenset().union(*(self._docs_of(a) for a in alternatives))
+    def _read_concept(self, *spellings: str) -> _Concept:
+        """A word or vocabulary phrase as a concept (kept per word by ``self._concept``)."""
+        alternatives = list(spellings)
+        docs = _union(self._docs_of(a) for a in alternatives)
         guessed = not docs
         if guessed:
             alternatives += [c for a in alternatives if (c := self._correct(a))]
-            docs = frozenset().union(*(self._docs_of(a) for a in alternatives))
-        title_docs = frozenset().union(*(self._title_docs_of(a) for a in alternatives))
+            docs = _union(self._docs_of(a) for a in alternatives)
+        title_docs = _union(self._title_docs_of(a) for a in alternatives)
         return _Concept(tuple(dict.fromkeys(alternatives)), docs, title_docs, guessed)
 
     def _measured(self, text: str) -> _Concept:
@@ -718,6 +723,12 @@ def _no_more_confident_than_above(hits: list[Hit]) -> list[Hit]:
 def _docs_pointer(text: str) -> str:
     docs = docs_search(text)
     return f" Search the product documentation: {' · '.join(docs)}." if docs else ""
+
+
+def _union(sets: Iterable[frozenset[int]]) -> frozenset[int]:
+    """The union of ``sets``; when at most one is non-empty, that very set (shared, not copied)."""
+    found = [docs for docs in sets if docs]
+    return found[0] if len(found) == 1 else frozenset().union(*found)
 
 
 def _generated(token: str) -> bool:
