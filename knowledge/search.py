@@ -286,13 +286,13 @@ class Searcher:
         self._embedder = Embedder(dict(self._db.execute("select piece, id from pieces")))
         # Now in Python objects: the tables' pages would only double the resident memory.
         self._db.executescript("drop table pieces; drop table passages; vacuum;")
+        self._phrase_scores = lru_cache(maxsize=8192)(self._score_phrase)
         self._docs_of = lru_cache(maxsize=8192)(self._match)
         self._title_docs_of = lru_cache(maxsize=8192)(self._match_title)
         self._correct = lru_cache(maxsize=8192)(self._closest_word)
         # Bounded, and its concepts share the word caches' sets (``_union``): a stream of new
         # words costs a few hundred bytes each, not a copy of the entries they match.
         self._concept = lru_cache(maxsize=4096)(self._read_concept)
-        self._phrase_scores = lru_cache(maxsize=8192)(self._score_phrase)
 
     @property
     def size(self) -> int:
@@ -460,16 +460,18 @@ class Searcher:
         docs = satisfied or frozenset(mentioned)
         return _Concept((), docs, docs)
 
-    def _match(self, phrase: str, columns: str = "") -> frozenset[int]:
-        query = columns + '"' + phrase.replace('"', '""') + '"'
-        with self._lock:
-            rows = self._db.execute(
-                "select rowid from entries_fts where entries_fts match ?", (query,)
-            ).fetchall()
-        return frozenset(row[0] for row in rows)
+    def _match(self, phrase: str) -> frozenset[int]:
+        """The entries containing ``phrase`` anywhere: those its BM25 scores cover, so one FTS5
+        query per word serves both."""
+        return frozenset(self._phrase_scores(phrase)[0].tolist())
 
     def _match_title(self, phrase: str) -> frozenset[int]:
-        return self._match(phrase, columns="{title keywords}: ")
+        with self._lock:
+            rows = self._db.execute(
+                "select rowid from entries_fts where entries_fts match ?",
+                ("{title keywords}: " + _quoted(phrase),),
+            ).fetchall()
+        return frozenset(row[0] for row in rows)
 
     def _closest_word(self, word: str) -> str | None:
         if len(word) < 4 or word.isdigit() or " " in word:
@@ -541,7 +543,7 @@ class Searcher:
             rows = self._db.execute(
                 "select rowid, bm25(entries_fts, 10.0, 6.0, 1.0) from entries_fts "
                 "where entries_fts match ?",
-                ('"' + phrase.replace('"', '""') + '"',),
+                (_quoted(phrase),),
             ).fetchall()
         return (
             np.array([r for r, _ in rows], dtype=np.intp),
@@ -723,6 +725,11 @@ def _no_more_confident_than_above(hits: list[Hit]) -> list[Hit]:
 def _docs_pointer(text: str) -> str:
     docs = docs_search(text)
     return f" Search the product documentation: {' · '.join(docs)}." if docs else ""
+
+
+def _quoted(phrase: str) -> str:
+    """``phrase`` as one FTS5 phrase: quoted, its own quotes doubled, so no word is syntax."""
+    return '"' + phrase.replace('"', '""') + '"'
 
 
 def _union(sets: Iterable[frozenset[int]]) -> frozenset[int]:

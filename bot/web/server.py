@@ -9,11 +9,9 @@ It extends uvicorn's httptools protocol (the C parser, faster than the pure-Pyth
 parser's message begin and complete callbacks say when a request is arriving.
 
 The event loop is asyncio's own (``LOOP``), not uvloop: with every core busy, uvloop served some
-connections many rounds after others. Measured with wrk at 32 connections on a route that
-burns 4 ms of CPU (``make bench``'s machine, 2 cores): p50 / p99 153 / 1,330 ms on uvloop and
-162 / 189 ms on asyncio, the same requests per second (203 and 195); on ``/v1/ask`` p99 1,440–1,600
-against 267–400 ms, and on ``/v1/estimate`` 550–700 against 128–172 ms, at equal throughput.
-uvloop was faster only on routes that cost next to nothing (a bare ``/healthz``, about 10%).
+connections many rounds after others (``/v1/ask``'s p99 at 32 connections about 4× asyncio's,
+at the same throughput); it was faster only on routes that cost next to nothing. The figures
+are in the README's bench section.
 """
 
 from __future__ import annotations
