@@ -39,7 +39,7 @@ def cmd_serve(args: argparse.Namespace, needs: Needs) -> int:
     import uvicorn
 
     from bot import logs
-    from bot.web.server import GRACE_SECONDS, LOOP, PROTOCOL, use_read_timeout
+    from bot.web.server import GRACE_SECONDS, LOOP, PROTOCOL, WS, use_read_timeout
 
     settings = needs.settings
     if args.socket_mode and (settings.slack_bot_token is None or settings.slack_app_token is None):
@@ -56,6 +56,7 @@ def cmd_serve(args: argparse.Namespace, needs: Needs) -> int:
         "timeout_graceful_shutdown": GRACE_SECONDS,
         "http": PROTOCOL,
         "loop": LOOP,
+        "ws": WS,
     }
     if workers > 1:
         # Validated (or refused) and made current before any worker starts, without opening

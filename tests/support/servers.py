@@ -16,11 +16,12 @@ from fastapi.testclient import TestClient
 
 from bot.settings import Settings
 from bot.web.app import create_app, open_store
-from bot.web.server import LOOP, PROTOCOL
+from bot.web.server import LOOP, PROTOCOL, WS
 from knowledge import Library
 
 MESHBOT = [sys.executable, "-m", "bot.cli"]
-#: The bench's baseline: a bare FastAPI app under the same uvicorn protocol and event loop.
+#: The bench's baseline: a bare FastAPI app under the same uvicorn protocol, event loop and
+#: (absent) WebSocket support.
 BARE = [
     sys.executable,
     "-m",
@@ -30,6 +31,8 @@ BARE = [
     PROTOCOL,
     "--loop",
     LOOP,
+    "--ws",
+    WS,
     "--no-access-log",
     "--log-level",
     "warning",
