@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main, parser
+from bot.cli import main
+from bot.cli.commands import parser
 from bot.settings import Settings
 
 Capture = pytest.CaptureFixture[str]

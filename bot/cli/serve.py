@@ -8,6 +8,7 @@ import sys
 from bot.catalog import OK, USAGE
 from bot.cli._base import Commands, Needs, command
 from bot.settings import Settings
+from bot.startup import long_lived
 from knowledge import ensure_index
 
 
@@ -64,9 +65,10 @@ def cmd_serve(args: argparse.Namespace, needs: Needs) -> int:
         ensure_index(needs.kb, settings.index_path)
         uvicorn.run("bot.web.app:build", factory=True, workers=workers, **options)
         return OK
-    from bot.web.app import create_app, open_store  # a supervisor of workers never needs it
+    with long_lived():  # the knowledge, the index and the app live as long as the process
+        from bot.web.app import create_app, open_store  # a supervisor never needs it
 
-    library = needs.library  # refuses to start on an invalid knowledge base
-    app = create_app(settings, library, open_store(settings), socket_mode=args.socket_mode)
+        library = needs.library  # refuses to start on an invalid knowledge base
+        app = create_app(settings, library, open_store(settings), socket_mode=args.socket_mode)
     uvicorn.run(app, **options)
     return OK

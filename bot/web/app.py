@@ -15,6 +15,7 @@ from fastapi_offline import FastAPIOffline
 from bot.metrics import Metrics
 from bot.services.root import Services
 from bot.settings import Settings
+from bot.startup import long_lived
 from bot.store import DecisionStore, StoreUnavailable
 from bot.web import pages, problems
 from bot.web.answers import AnswerEncoder
@@ -184,10 +185,12 @@ def _mount_slack(api: FastAPI, services: Services) -> list[Callable[[], Awaitabl
 def build() -> FastAPI:
     """uvicorn's app factory, called once in each worker process of ``meshbot serve``: settings
     from the environment, the knowledge validated, and the index opened read-only (the parent
-    process made it current before starting the workers, so none of them writes it)."""
+    process made it current before starting the workers, so none of them writes it). What it
+    loads lives as long as the worker (``bot.startup``)."""
     from bot.web.server import use_read_timeout
 
-    settings = Settings()
-    use_read_timeout(settings.read_timeout_seconds)
-    library = open_library(settings.index_path, settings.extra_knowledge_dirs)
-    return create_app(settings, library, open_store(settings))
+    with long_lived():
+        settings = Settings()
+        use_read_timeout(settings.read_timeout_seconds)
+        library = open_library(settings.index_path, settings.extra_knowledge_dirs)
+        return create_app(settings, library, open_store(settings))
