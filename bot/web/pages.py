@@ -16,14 +16,13 @@ which is the CSRF defence; with no keys configured the pages are as open as ``/v
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
@@ -43,34 +42,53 @@ from engine.decision import Verdict
 from engine.questions import BY_ID
 from knowledge import MAX_QUESTION_CHARS, InvalidQuestion
 
+if TYPE_CHECKING:
+    from fastapi.templating import Jinja2Templates
+    from markdown_it import MarkdownIt
+
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 COOKIE = "meshbot_key"
 #: The most fields a page's form has; a body with more is not one of ours.
 MAX_FORM_FIELDS = 8
 
-templates = Jinja2Templates(directory=HERE / "templates")
-# CommonMark with raw HTML turned off: knowledge text is Markdown, never markup of its own.
-_markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+@cache
+def _commonmark() -> MarkdownIt:
+    """CommonMark with raw HTML turned off: knowledge text is Markdown, never markup of its
+    own. Made at the first page view, as are the templates (``_templates``)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
 def markdown(text: str, below: int = 1) -> Markup:
     """Markdown as HTML whose headings sit under the page's level-``below`` heading, so a
     decision record's ``#`` never becomes a second ``h1`` and heading levels never skip."""
-    tokens = _markdown.parse(text)
+    parser = _commonmark()
+    tokens = parser.parse(text)
     levels = sorted({int(t.tag[1]) for t in tokens if t.type == "heading_open"})
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(6, below + 1 + levels.index(int(token.tag[1])))}"
-    return Markup(_markdown.renderer.render(tokens, _markdown.options, {}))
+    return Markup(parser.renderer.render(tokens, parser.options, {}))
 
 
-templates.env.filters["markdown"] = markdown
-templates.env.filters["shown"] = shown
-templates.env.filters["amount"] = amount
-# The same bounds the server enforces, so a browser stops the typing where the server would.
-templates.env.globals["max_question"] = MAX_QUESTION_CHARS
-templates.env.globals["max_answer"] = MAX_ANSWER_CHARS
+@cache
+def _templates() -> Jinja2Templates:
+    """The page templates and their filters, made at the first page view: loading Jinja2 and
+    markdown-it costs a process about 50 ms of its start and 2.7 MB, which a service used
+    only through ``/v1`` and Slack never needs."""
+    from fastapi.templating import Jinja2Templates
+
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.filters["markdown"] = markdown
+    templates.env.filters["shown"] = shown
+    templates.env.filters["amount"] = amount
+    # The same bounds the server enforces, so a browser stops the typing where it would.
+    templates.env.globals["max_question"] = MAX_QUESTION_CHARS
+    templates.env.globals["max_answer"] = MAX_ANSWER_CHARS
+    return templates
 
 
 class LoginNeeded(Exception):
@@ -121,7 +139,7 @@ SameSite = Depends(_same_site)
 
 
 def _page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    return templates.TemplateResponse(
+    return _templates().TemplateResponse(
         request, template, {"keys_on": request.app.state.keys.enabled, **context}, status
     )
 
