@@ -6,8 +6,8 @@ they load, the cyclic collector's passes walk them again and again, and its full
 slower as the heap grows: 170–217 ms of a 1.2–1.5 s start on a 2-core machine (timed with
 ``gc.callbacks`` in the served process). Almost none of it is garbage (674 unreachable objects
 in a whole start). So the collector is paused while they load, and then everything is frozen
-(``gc.freeze``: moved to a generation no collection walks), which also spares every later full
-pass, while serving, a walk over all of them. Reference counting frees objects as before; the
+(``gc.freeze``: moved to a generation no collection walks), so later full passes skip them too
+(no change to serving speed was measurable). Reference counting frees objects as before; the
 few hundred cyclic leftovers of loading are kept, a fair price for 7 ms of collection instead.
 """
 
