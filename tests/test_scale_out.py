@@ -192,6 +192,24 @@ def test_slack_across_replicas_answers_once_and_continues_the_thread(
     assert verdict.params["text"] == "Not yet: here is what to do instead"
 
 
+def _workers(supervisor: int) -> list[int]:
+    """The supervisor's children that run a worker (``multiprocessing``'s ``spawn_main``): a
+    child still between fork and exec, or gone, does not count."""
+    children = [
+        int(pid)
+        for task in Path(f"/proc/{supervisor}/task").iterdir()
+        for pid in (task / "children").read_text().split()
+    ]
+    found = []
+    for pid in children:
+        try:
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+        except FileNotFoundError:
+            continue
+    return found
+
+
 def test_web_concurrency_workers_serve_from_one_index_that_none_of_them_writes(
     tmp_path: Path,
 ) -> None:
@@ -204,14 +222,11 @@ def test_web_concurrency_workers_serve_from_one_index_that_none_of_them_writes(
     server, _ = start(port, env)
     try:
         built = index.stat()
-        children = [
-            int(pid)
-            for task in Path(f"/proc/{server.pid}/task").iterdir()
-            for pid in (task / "children").read_text().split()
-        ]
-        workers = [
-            pid for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
-        ]
+        # Ready means one worker answers; on a loaded machine the other may not have been
+        # scheduled yet. Wait for it (the deadline only guards against a hang).
+        deadline = time.monotonic() + 60
+        while len(workers := _workers(server.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert len(workers) == 2
         for _ in range(20):  # requests land on either worker; all of them answer
             assert _call(f"http://127.0.0.1:{port}", "POST", "/v1/ask", {"question": "mtls"})
