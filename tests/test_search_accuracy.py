@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from knowledge.library import Library
 from knowledge.ranking import Logistic, fit, packaged_ranker, ranker_from_json, ranker_to_json
@@ -16,6 +17,7 @@ from knowledge.search import Answer
 from tests.support.evaluation import (
     CALIBRATION_FILES,
     CHECK_FILE,
+    SECOND_ANNOTATORS,
     TARGET_PRECISION,
     Case,
     Reply,
@@ -58,6 +60,22 @@ def test_calibration_sets_have_answerable_and_off_topic_questions() -> None:
 def test_every_expected_id_exists(library: Library) -> None:
     unknown = {i for case in CASES + CHECK for i in case.expect if library.kb.get(i) is None}
     assert not unknown
+
+
+@pytest.mark.parametrize(
+    ("held_out", "labels"),
+    [(held_out, labels) for held_out, files in SECOND_ANNOTATORS.items() for labels in files],
+    ids=lambda path: path.name,
+)
+def test_second_annotators_label_every_held_out_question_with_entries_that_exist(
+    library: Library, held_out: Path, labels: Path
+) -> None:
+    """The bench scores them like the search, so a label must name what the search can return."""
+    items = yaml.safe_load(labels.read_text(encoding="utf-8"))
+    assert [item["q"] for item in items] == [case.question for case in load_cases(held_out)]
+    named = {entry for item in items for entry in [item["best"], *item["also"]] if entry}
+    assert {entry for entry in named if library.kb.get(entry) is None} == set()
+    assert all((item["best"] is None) == (item["kind"] != "answerable") for item in items)
 
 
 def test_terse_questions_are_right_first_90_percent_and_report_style_ones_65_percent(

@@ -26,9 +26,11 @@ from tests.support.evaluation import (
     HOLDOUT_FILE,
     QUESTIONS_FILE,
     REPORTS_FILE,
+    SECOND_ANNOTATORS,
     TUNING_FILE,
     Case,
     Reply,
+    annotator,
     load_cases,
     precision_above,
     score,
@@ -146,7 +148,15 @@ def run() -> tuple[list[Figure], dict[str, float]]:
             if not path.exists():
                 continue
             subset = load_cases(path)
-            for who, answer in (("meshbot", lambda q: _reply(library, q)), ("BM25", baseline)):
+            searchers: list[tuple[str, Callable[[str], Reply | list[str]]]] = [
+                ("meshbot", lambda q: _reply(library, q)),
+                ("BM25", baseline),
+            ]
+            searchers += [
+                (f"second annotator {labels.stem.rsplit('.', 1)[-1].upper()}", annotator(labels))
+                for labels in SECOND_ANNOTATORS.get(path, ())
+            ]
+            for who, answer in searchers:
                 result = score(subset, answer)
                 accuracy |= {
                     f"{name} ({len(subset)}): {who} top-1": result.top1,

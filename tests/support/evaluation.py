@@ -7,6 +7,9 @@ Shared by the accuracy tests and ``make bench`` so that both count hits the same
 - ``tuning.yaml`` (written for issue 14) is the check set: the thresholds must hold on it too.
 - ``holdout.yaml`` and ``holdout-2026-12.yaml`` are held out: written by people who never saw
   the search, measured by ``make bench`` and never tuned on.
+- ``annotators/`` holds second, independent labellings of the held-out questions, scored like
+  the search: how often a careful person agrees with the first labels is the most any search
+  can be expected to score on them.
 """
 
 from __future__ import annotations
@@ -28,6 +31,14 @@ CHECK_FILE = TUNING_FILE
 HOLDOUT_FILE = EVAL_DIR / "holdout.yaml"
 #: Written for issue 14 from public issue reports by an evaluator who never saw the code.
 HOLDOUT_2026_12_FILE = EVAL_DIR / "holdout-2026-12.yaml"
+#: Each held-out set's second labellings, made blind to its labels (see each file's header).
+SECOND_ANNOTATORS = {
+    HOLDOUT_FILE: (EVAL_DIR / "annotators" / "holdout.c.yaml",),
+    HOLDOUT_2026_12_FILE: (
+        EVAL_DIR / "annotators" / "holdout-2026-12.a.yaml",
+        EVAL_DIR / "annotators" / "holdout-2026-12.b.yaml",
+    ),
+}
 #: Answers above the threshold must be right at least this often (issue 14).
 TARGET_PRECISION = 0.98
 
@@ -63,6 +74,16 @@ class Score:
 def load_cases(path: Path = QUESTIONS_FILE) -> list[Case]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [Case(item["q"], frozenset(item.get("expect") or [])) for item in raw]
+
+
+def annotator(path: Path) -> Callable[[str], Reply]:
+    """A second annotator as a searcher: their best entry first, then the others they judged
+    right, or nothing for a question they judged uncovered or off-topic."""
+    labels = yaml.safe_load(path.read_text(encoding="utf-8"))
+    replies = {
+        item["q"]: Reply([item["best"], *item["also"]] if item["best"] else []) for item in labels
+    }
+    return replies.__getitem__
 
 
 def score(cases: Sequence[Case], answer: Callable[[str], Reply | list[str]]) -> Score:
