@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -104,21 +105,52 @@ def test_readyz_is_503_while_the_schema_is_not_this_releases(
         assert response.json()["type"] == "urn:meshbot:problem:not-ready"
 
 
-def _upgrade_to(url: str, revision: str) -> None:
-    """The schema as an earlier release left it (Alembic run to ``revision`` only)."""
+def _migrate_to(url: str, revision: str, step: Callable[[Config, str], None]) -> None:
+    """Alembic run up (``command.upgrade``) or down (``command.downgrade``) to ``revision``."""
     database = Database(url)
     with database.transaction() as connection:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        step(config, revision)
     database.dispose()
+
+
+def test_downgrading_to_the_first_revision_and_back_keeps_decisions_prompts_and_votes(
+    database_url: str,
+) -> None:
+    """A rollback runs the downgrades; nothing but the newer tables' own rows may be lost."""
+    store = DecisionStore(database_url, dt.timedelta(hours=1))
+    store.migrate()
+    started = store.create(None, "slack:U1")
+    session = store.save(started, {"services": 40}, {"services": "slack:U1"}, finished=False)
+    SlackPrompts(store).set(session.id, "1700000000.000300", session.version)
+    Feedback(store).record("MESH-P005", False, "certs expired", "slack:U1")
+    store.dispose()
+
+    _migrate_to(database_url, "0001", command.downgrade)
+    tables = _columns(database_url)
+    assert {"prompt_ts", "prompt_version"} <= tables["decision_sessions"]
+    assert {"slack_prompts", "unanswered_questions"}.isdisjoint(tables)
+    assert "question_key" not in tables["answer_feedback"]
+
+    _migrate_to(database_url, "head", command.upgrade)
+    store = DecisionStore(database_url, dt.timedelta(hours=1))
+    assert store.revision() == head()
+    assert store.get(session.id) == session
+    prompt = SlackPrompts(store).get(session.id)
+    assert prompt is not None and (prompt.ts, prompt.version) == ("1700000000.000300", 2)
+    Feedback(store).record("MESH-P005", True, "certs expired", "slack:U1")  # the same vote again
+    with store.transaction() as connection:
+        votes = connection.execute(sa.text("SELECT entry_id, helpful FROM answer_feedback")).all()
+    assert [tuple(vote) for vote in votes] == [("MESH-P005", True)]
+    store.dispose()
 
 
 def test_repeated_votes_from_before_0004_are_kept_at_each_persons_latest(
     database_url: str,
 ) -> None:
-    _upgrade_to(database_url, "0003")
+    _migrate_to(database_url, "0003", command.upgrade)
     database = Database(database_url)
     at = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
     votes = [  # the old buttons appended a row per click
