@@ -14,6 +14,7 @@ Shared by the accuracy tests and ``make bench`` so that both count hits the same
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,17 +113,33 @@ def score(cases: Sequence[Case], answer: Callable[[str], Reply | list[str]]) -> 
     return Score(top1 / n, top3 / n, wrong / len(cases), declined / off if off else 1.0, misses)
 
 
-def threshold_for(graded: Sequence[tuple[float, bool]], target: float = TARGET_PRECISION) -> float:
+def threshold_for(
+    graded: Sequence[tuple[float, bool]],
+    target: float = TARGET_PRECISION,
+    standard_errors: float = 0.0,
+) -> float:
     """The lowest confidence above which answers are right at least ``target`` of the time.
 
     ``graded`` holds (confidence of the first result, whether it was right) for every question
-    of a calibration set; a question that must be declined is never right.
+    of a calibration set; a question that must be declined is never right. With
+    ``standard_errors`` > 0 it is the precision's lower bound that must reach ``target`` (the
+    Wilson score interval, which stays sensible near 100% where the normal approximation does
+    not): a dozen answers all right above a threshold are weaker evidence than a hundred.
     """
     for threshold in sorted({conf for conf, _ in graded}):
         above = [right for conf, right in graded if conf >= threshold]
-        if above and sum(above) / len(above) >= target:
+        if above and _wilson_lower(sum(above), len(above), standard_errors) >= target:
             return threshold
     return 1.0
+
+
+def _wilson_lower(right: int, n: int, z: float) -> float:
+    """Lower end of the Wilson score interval for ``right`` of ``n`` (Wilson 1927); z=0 gives
+    the plain share."""
+    share, z2 = right / n, z * z
+    centre = share + z2 / (2 * n)
+    spread = z * math.sqrt(share * (1 - share) / n + z2 / (4 * n * n))
+    return (centre - spread) / (1 + z2 / n)
 
 
 def precision_above(graded: Sequence[tuple[float, bool]], threshold: float) -> tuple[float, int]:
