@@ -267,6 +267,11 @@ class ProductReleases(BaseModel):
     sources: list[str] = Field(min_length=1)
     releases: list[Release] = Field(min_length=1)
     notes: list[str] = []
+    end_of_life_caveat: str | None = Field(
+        None,
+        description="What the upstream end-of-life dates leave out, said with every end-of-life "
+        "note (a distribution's kernel is fixed by its vendor long after kernel.org stops).",
+    )
 
     @property
     def newest(self) -> Release:

@@ -144,20 +144,21 @@ class VersionAdvisor:
         release = product.find(mention.version)
         newest = product.newest
         today = self._today()
+        caveat = f" {product.end_of_life_caveat}" if product.end_of_life_caveat else ""
         if release is None:
             supported = [r for r in product.releases if not r.eol_on(today)]
             oldest = min(supported, key=lambda r: version_key(r.version), default=None)
             if oldest is not None and version_key(mention.version) < version_key(oldest.version):
                 return [
                     f"{name} is older than every supported release (oldest supported: "
-                    f"{oldest.version}), so past end of life: it gets no upstream fixes."
+                    f"{oldest.version}), so past end of life: it gets no upstream fixes.{caveat}"
                 ]
             return [f"{name} is not in our release list (newest known: {newest.version})."]
         if release.eol_on(today):
             ended = f" on {release.end_of_life.isoformat()}" if release.end_of_life else ""
             return [
                 f"{name} is past end of life{ended}: it gets no upstream fixes. Current is "
-                f"{newest.version}; advice here may assume a supported release."
+                f"{newest.version}; advice here may assume a supported release.{caveat}"
             ]
         return []
 

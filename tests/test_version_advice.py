@@ -113,3 +113,16 @@ def test_end_of_life_is_judged_on_the_day_asked(library: Library) -> None:
 def test_a_question_without_a_release_is_answered_as_before(library: Library) -> None:
     answer = library.searcher.search("init containers crashloop after injection")
     assert "For your version" not in answer.results[0].answer
+
+
+def test_an_old_kernel_is_called_past_upstream_support_but_not_past_its_distributions(
+    library: Library,
+) -> None:
+    """RHEL 8.10's 4.18 is long past kernel.org's support but fixed by Red Hat, and Cilium
+    accepts it: the answer must not read as "unsupported, full stop"."""
+    answer = library.searcher.search("can cilium 1.18 run on rhel 8.10 nodes, kernel 4.18?")
+    first = answer.results[0]
+    assert first.id == "thr.cilium-kernel"
+    assert "Linux kernel 4.18 is older than every supported release" in first.answer
+    assert "gets fixes from its vendor" in first.answer
+    assert "or 4.18 on RHEL 8.10, which Cilium lists as equivalent" in first.answer
