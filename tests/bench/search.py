@@ -22,8 +22,7 @@ from tests.bench.stats import Figure, over_runs, percentile, timed_ms, with_base
 from tests.support.evaluation import (
     CALIBRATION_FILES,
     CHECK_FILE,
-    HOLDOUT_2026_12_FILE,
-    HOLDOUT_FILE,
+    HELD_OUT_FILES,
     QUESTIONS_FILE,
     REPORTS_FILE,
     SECOND_ANNOTATORS,
@@ -141,8 +140,7 @@ def run() -> tuple[list[Figure], dict[str, float]]:
             ("tuning: questions.yaml", QUESTIONS_FILE),
             ("tuning: reports.yaml", REPORTS_FILE),
             ("tuning: tuning.yaml", TUNING_FILE),
-            ("held out: holdout.yaml", HOLDOUT_FILE),
-            ("held out: holdout-2026-12.yaml", HOLDOUT_2026_12_FILE),
+            *((f"held out: {path.name}", path) for path in HELD_OUT_FILES),
         ]
         for name, path in sets:
             if not path.exists():

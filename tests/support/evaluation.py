@@ -5,8 +5,9 @@ Shared by the accuracy tests and ``make bench`` so that both count hits the same
 - ``questions.yaml`` and ``reports.yaml`` are the calibration sets: the ranking models are fitted
   and the confidence thresholds chosen on them (tests/support/ranker_training.py).
 - ``tuning.yaml`` (written for issue 14) is the check set: the thresholds must hold on it too.
-- ``holdout.yaml`` and ``holdout-2026-12.yaml`` are held out: written by people who never saw
-  the search, measured by ``make bench`` and never tuned on.
+- ``HELD_OUT_FILES`` (``holdout.yaml``, ``holdout-2026-12.yaml``, ``holdout-2026-12b.yaml``) are
+  held out: written by people who never saw the search, measured by ``make bench`` and never
+  tuned on.
 - ``annotators/`` holds second, independent labellings of the held-out questions, scored like
   the search: how often a careful person agrees with the first labels is the most any search
   can be expected to score on them.
@@ -32,6 +33,9 @@ CHECK_FILE = TUNING_FILE
 HOLDOUT_FILE = EVAL_DIR / "holdout.yaml"
 #: Written for issue 14 from public issue reports by an evaluator who never saw the code.
 HOLDOUT_2026_12_FILE = EVAL_DIR / "holdout-2026-12.yaml"
+#: Written in the sixth round by two more evaluators who never saw the code (see its header).
+HOLDOUT_2026_12B_FILE = EVAL_DIR / "holdout-2026-12b.yaml"
+HELD_OUT_FILES = (HOLDOUT_FILE, HOLDOUT_2026_12_FILE, HOLDOUT_2026_12B_FILE)
 #: Each held-out set's second labellings, made blind to its labels (see each file's header).
 SECOND_ANNOTATORS = {
     HOLDOUT_FILE: (EVAL_DIR / "annotators" / "holdout.c.yaml",),
