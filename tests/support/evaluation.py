@@ -43,6 +43,7 @@ SECOND_ANNOTATORS = {
         EVAL_DIR / "annotators" / "holdout-2026-12.a.yaml",
         EVAL_DIR / "annotators" / "holdout-2026-12.b.yaml",
     ),
+    HOLDOUT_2026_12B_FILE: (EVAL_DIR / "annotators" / "holdout-2026-12b.d.yaml",),
 }
 #: Answers above the threshold must be right at least this often (issue 14).
 TARGET_PRECISION = 0.98
